@@ -1,0 +1,18 @@
+# The app image: Python 3.12 with the front-end assets built from package-lock.json.
+FROM node:20-bookworm-slim AS assets
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY feedback/static/src feedback/static/src
+RUN npm run build
+
+FROM python:3.12-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 FEEDBACK_ENV=production
+WORKDIR /app
+COPY . .
+COPY --from=assets /app/feedback/static/dist feedback/static/dist
+RUN pip install --no-cache-dir -e . && useradd --create-home feedback && mkdir -p var && chown feedback var
+USER feedback
+EXPOSE 8000
+HEALTHCHECK CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz').status != 200)"
+CMD ["feedback", "serve", "--host", "0.0.0.0", "--port", "8000", "--workers", "2", "--forwarded-allow-ips", "*"]

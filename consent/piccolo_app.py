@@ -1,0 +1,13 @@
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+from consent.tables import ConsentRecord, Notice
+
+APP_CONFIG = AppConfig(
+    app_name="consent",
+    migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
+    table_classes=[Notice, ConsentRecord],
+    migration_dependencies=[],
+    commands=[],
+)

@@ -1,0 +1,28 @@
+from piccolo.columns import JSON, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+
+class Notice(Table, tablename="consent_notice"):
+    """One published version of a privacy notice. Published versions are never edited."""
+
+    key = Varchar(length=80, null=False, index=True)
+    version = Integer(null=False)
+    audience = Varchar(length=20, null=False, default="standard")  # standard | easy_read
+    title = Varchar(length=200, null=False)
+    summary = Text(null=False)
+    body = Text(null=False)
+    published_on = Varchar(length=10, null=False)  # ISO date shown to readers
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class ConsentRecord(Table, tablename="consent_record"):
+    """Who agreed to what, when, on which notice, through which channel. Append-only."""
+
+    subject = Varchar(length=64, null=False, index=True)  # pseudonymous respondent id
+    actor = Varchar(length=30, null=False)  # self | parent_carer | practitioner | volunteer
+    notice = ForeignKey(Notice, null=False, on_delete=OnDelete.restrict)
+    channel = Varchar(length=20, null=False)  # web | easy_read_web | paper | event
+    purposes = JSON(null=False)  # {"participation": "acknowledged", "quotes": "refused", ...}
+    recorded_at = Timestamptz(default=TimestamptzNow())

@@ -1,0 +1,78 @@
+"""The Litestar application factory: the one place where the packages are wired into the web."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from typing import AsyncIterator
+
+from litestar import Litestar
+from litestar.config.compression import CompressionConfig
+from litestar.datastructures import CacheControlHeader
+from litestar.logging import LoggingConfig
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.static_files import create_static_files_router
+
+from feedback.controllers.public import ROUTES as PUBLIC_ROUTES
+from feedback.controllers.respondent import RespondentController
+from feedback.database import close_pool, start_pool
+from feedback.errors import EXCEPTION_HANDLERS
+from feedback.rendering import STATIC_DIR, template_config
+from feedback.security import SecurityHeadersMiddleware, csrf_config
+from feedback.settings import Settings, load_settings
+
+
+def create_app(settings: Settings | None = None, manage_pool: bool = True) -> Litestar:
+    """`manage_pool=False` leaves PostgreSQL's pool alone (tests use a connection per query)."""
+    settings = settings or load_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        from piccolo.conf.apps import Finder
+
+        engine = Finder().get_engine()
+        if manage_pool:
+            await start_pool(engine)
+        try:
+            yield
+        finally:
+            if manage_pool:
+                await close_pool(engine)
+
+    static = create_static_files_router(
+        path="/static",
+        directories=[STATIC_DIR],
+        include_in_schema=False,
+        # Built files are requested with a content hash in the query string, so they can be cached for long.
+        cache_control=CacheControlHeader(max_age=31_536_000, public=True),
+    )
+
+    app = Litestar(
+        route_handlers=[*PUBLIC_ROUTES, RespondentController, static],
+        lifespan=[lifespan],
+        template_config=template_config(),
+        plugins=[HTMXPlugin()],
+        csrf_config=csrf_config(settings),
+        compression_config=CompressionConfig(backend="gzip", gzip_compress_level=6, minimum_size=500),
+        middleware=[DefineMiddleware(SecurityHeadersMiddleware, production=settings.is_production)],
+        exception_handlers=EXCEPTION_HANDLERS,
+        openapi_config=OpenAPIConfig(
+            title="SEND feedback platform",
+            version="0.1.0",
+            path="/schema",
+            render_plugins=[JsonRenderPlugin()],  # JSON only: the HTML viewers load scripts from CDNs
+        ),
+        logging_config=LoggingConfig(
+            root={"level": "INFO", "handlers": ["queue_listener"]},
+            formatters={"standard": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+            log_exceptions="never",
+        ),
+        request_max_body_size=settings.max_body_bytes,
+        debug=False,
+    )
+    app.state.settings = settings
+    logging.getLogger("feedback").setLevel(logging.INFO)
+    return app

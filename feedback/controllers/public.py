@@ -1,0 +1,59 @@
+"""Public pages: the home page listing open surveys, health check, privacy and accessibility."""
+
+from __future__ import annotations
+
+from litestar import Request, Response, get
+from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
+
+from consent.notices import parse_body
+from consent.tables import Notice
+from feedback.rendering import render
+from surveys.runs import list_open_runs
+from surveys.tables import SurveyRun
+
+VARIANT_LABELS = {"easy_read": "Easy read", "symbols": "With pictures"}
+
+
+@get("/", include_in_schema=False)
+async def home(request: Request) -> Response:
+    runs = await list_open_runs()
+    return render(
+        request, "home.html",
+        {"page_title": "Have your say", "runs": runs, "variant_labels": VARIANT_LABELS},
+        private=False,
+    )
+
+
+@get("/healthz", tags=["operations"], summary="Liveness and database check")
+async def healthz() -> Response:
+    try:
+        await SurveyRun.count()
+    except Exception:  # the database is down or unreachable: say so, without detail
+        return Response({"status": "unavailable", "database": "unreachable"}, status_code=HTTP_503_SERVICE_UNAVAILABLE)
+    return Response({"status": "ok", "database": "ok"})
+
+
+@get("/privacy", include_in_schema=False)
+async def privacy(request: Request) -> Response:
+    notices = await Notice.objects().where(Notice.audience == "standard").order_by(Notice.key).order_by(Notice.version, ascending=False)
+    latest: dict[str, Notice] = {}
+    for notice in notices:
+        latest.setdefault(notice.key, notice)
+    return render(
+        request, "public/privacy.html",
+        {"page_title": "Privacy", "notices": [(n, parse_body(n.body)) for n in latest.values()]},
+        private=False,
+    )
+
+
+@get("/accessibility", include_in_schema=False)
+async def accessibility(request: Request) -> Response:
+    return render(request, "public/accessibility.html", {"page_title": "Accessibility statement"}, private=False)
+
+
+@get("/you-said-we-did", include_in_schema=False)
+async def you_said_we_did(request: Request) -> Response:
+    return render(request, "public/you_said_we_did.html", {"page_title": "You said, we did", "updates": []}, private=False)
+
+
+ROUTES = [home, healthz, privacy, accessibility, you_said_we_did]

@@ -1,0 +1,438 @@
+"""The respondent journey at /s/{slug}: start, before you start, questions, check, confirmation.
+
+Thin by design: the rules live in `surveys.journey`, `surveys.validation` and `surveys.responses`.
+Every POST redirects (or, for htmx, the redirect is followed and only #page is swapped), so the
+back button, refresh and JavaScript-off browsers all behave.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import Cookie
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect
+
+from consent.notices import current_notice, parse_body
+from consent.records import PARTICIPATION, record_consent
+from feedback.rendering import render
+from feedback.settings import Settings
+from surveys.codes import looks_like_code
+from surveys.instrument import Page
+from surveys.journey import (
+    CHECK_PAGE,
+    missing_answers,
+    next_page_key,
+    page_if_visible,
+    previous_page_key,
+    progress,
+    resume_page_key,
+    visible_pages,
+)
+from surveys.responses import (
+    AlreadySubmitted,
+    Draft,
+    Incomplete,
+    create_resume_code,
+    response_for_browser,
+    resume_with_code,
+    save_page,
+    set_current_page,
+    start_response,
+    submit_response,
+)
+from surveys.runs import Run, get_run
+from surveys.tables import Response as ResponseTable
+from surveys.validation import field_values, validate_page
+
+RESUME_COOKIE_DAYS = 30
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def cookie_name(slug: str, settings: Settings) -> str:
+    # __Host- cookies must be Secure with Path=/ and no Domain: they cannot be set by a sibling site.
+    return f"{'__Host-' if settings.is_production else ''}resume-{slug}"
+
+
+def _resume_cookie(slug: str, token: str, settings: Settings) -> Cookie:
+    return Cookie(
+        key=cookie_name(slug, settings),
+        value=token,
+        max_age=RESUME_COOKIE_DAYS * 24 * 3600,
+        path="/",
+        httponly=True,
+        secure=settings.is_production,
+        samesite="lax",
+    )
+
+
+def _url(run: Run, step: str = "") -> str:
+    return f"/s/{run.slug}" + (f"/{step}" if step else "")
+
+
+def _page_url(run: Run, page_key: str, return_to_check: bool = False) -> str:
+    if page_key == CHECK_PAGE:
+        return _url(run, "check")
+    return _url(run, f"q/{quote(page_key)}") + ("?return_to=check" if return_to_check else "")
+
+
+def _see_other(url: str, cookies: list[Cookie] | None = None) -> Redirect:
+    return Redirect(path=url, status_code=303, cookies=cookies or [], headers={"Cache-Control": "no-store"})
+
+
+async def _run_or_404(slug: str) -> Run:
+    run = await get_run(slug)
+    if run is None or run.status == "draft":
+        raise NotFoundException()
+    return run
+
+
+async def _draft(request: Request, run: Run) -> Draft | None:
+    return await response_for_browser(run, request.cookies.get(cookie_name(run.slug, _settings(request))))
+
+
+def _closed(request: Request, run: Run) -> Response:
+    return render(request, "respondent/closed.html", {"page_title": "This survey has closed", "run": run}, status_code=410)
+
+
+def _no_draft(run: Run) -> Redirect:
+    """No answers for this browser (cookie cleared, expired, or never started): back to the start."""
+    return _see_other(_url(run) + "?notice=not-found")
+
+
+def _error_list(errors) -> list[dict[str, str]]:
+    return [{"text": e.message, "href": f"#{e.key}"} for e in errors]
+
+
+class RespondentController(Controller):
+    path = "/s/{slug:str}"
+    include_in_schema = False
+
+    @get("/", name="survey-start")
+    async def start_page(self, request: Request, slug: FromPath[str], notice: FromQuery[str | None] = None) -> Response:
+        run = await _run_or_404(slug)
+        if not run.is_open():
+            return _closed(request, run)
+        draft = await _draft(request, run)
+        continue_url = None
+        if draft and draft.status == "in_progress":
+            if draft.current_page is None:
+                continue_url = _url(run, "before-you-start")
+            else:
+                continue_url = _page_url(run, resume_page_key(run.instrument, draft.answers, draft.current_page))
+        return render(
+            request,
+            "respondent/start.html",
+            {
+                "page_title": run.title,
+                "run": run,
+                "instrument": run.instrument,
+                "draft": draft,
+                "continue_url": continue_url,
+                "not_found": notice == "not-found",
+                "paragraphs": run.instrument.description.splitlines(),
+            },
+        )
+
+    @post("/start")
+    async def start(self, request: Request, slug: FromPath[str]) -> Response:
+        run = await _run_or_404(slug)
+        if not run.is_open():
+            return _closed(request, run)
+        form = await request.form()
+        variant = (field_values(form, "variant") or ["standard"])[0]
+        draft, token = await start_response(run, variant=variant)
+        assert token is not None
+        return _see_other(_url(run, "before-you-start"), [_resume_cookie(run.slug, token, _settings(request))])
+
+    # -- participation: which notice was shown, and that they chose to take part ----------------
+
+    async def _participation_context(self, run: Run) -> dict[str, Any]:
+        notice = await current_notice(run.instrument.notice)
+        if notice is None:
+            raise RuntimeError(f"no published notice '{run.instrument.notice}' for survey {run.slug}")
+        return {
+            "page_title": "Before you start",
+            "run": run,
+            "notice": notice,
+            "summary": notice.summary.splitlines(),
+            "back_url": _url(run),
+        }
+
+    @get("/before-you-start")
+    async def participation_page(self, request: Request, slug: FromPath[str]) -> Response:
+        run = await _run_or_404(slug)
+        if not run.is_open():
+            return _closed(request, run)
+        draft = await _draft(request, run)
+        if draft is None or draft.status != "in_progress":
+            return _no_draft(run)
+        return render(request, "respondent/participation.html", await self._participation_context(run))
+
+    @post("/before-you-start")
+    async def participate(self, request: Request, slug: FromPath[str]) -> Response:
+        run = await _run_or_404(slug)
+        if not run.is_open():
+            return _closed(request, run)
+        draft = await _draft(request, run)
+        if draft is None:
+            return _no_draft(run)
+        if draft.status != "in_progress":
+            return _see_other(_url(run, "done"))
+        if draft.current_page is None:
+            context = await self._participation_context(run)
+            await record_consent(
+                subject=draft.respondent_id,
+                notice=context["notice"],
+                purposes={PARTICIPATION: "acknowledged"},
+                channel="easy_read_web" if draft.variant != "standard" else "web",
+            )
+            first = run.instrument.pages[0].key
+            await set_current_page(draft, first)
+            return _see_other(_page_url(run, first))
+        return _see_other(_page_url(run, resume_page_key(run.instrument, draft.answers, draft.current_page)))
+
+    # -- question pages ---------------------------------------------------------------------------
+
+    async def _journey_draft(self, request: Request, run: Run) -> Draft | Response:
+        draft = await _draft(request, run)
+        if draft is None:
+            return _no_draft(run)
+        if draft.status == "submitted":
+            return _see_other(_url(run, "done"))
+        if draft.status != "in_progress":
+            return _no_draft(run)
+        if draft.current_page is None:
+            return _see_other(_url(run, "before-you-start"))
+        return draft
+
+    def _question_context(
+        self, run: Run, draft: Draft, page: Page, values: dict[str, Any], errors, return_to_check: bool
+    ) -> dict[str, Any]:
+        instrument = run.instrument
+        previous = previous_page_key(instrument, draft.answers, page.key)
+        if return_to_check:
+            back_url = _url(run, "check")
+        elif previous:
+            back_url = _page_url(run, previous)
+        else:
+            back_url = _url(run, "before-you-start")
+        number, total = progress(instrument, draft.answers, page.key)
+        return {
+            "page_title": ("Error: " if errors else "") + page.title,
+            "run": run,
+            "page": page,
+            "single": len(page.questions) == 1,
+            "values": values,
+            "errors": {e.key: e.message for e in errors},
+            "error_list": _error_list(errors),
+            "back_url": back_url,
+            "action": _page_url(run, page.key, return_to_check),
+            "page_number": number,
+            "page_total": total,
+            "variant": draft.variant,
+        }
+
+    @get("/q/{page_key:str}")
+    async def question_page(
+        self, request: Request, slug: FromPath[str], page_key: FromPath[str], return_to: FromQuery[str | None] = None
+    ) -> Response:
+        run = await _run_or_404(slug)
+        if not run.is_open():
+            return _closed(request, run)
+        draft = await self._journey_draft(request, run)
+        if not isinstance(draft, Draft):
+            return draft
+        if page_key not in run.instrument.pages_by_key:
+            raise NotFoundException()
+        page = page_if_visible(run.instrument, draft.answers, page_key)
+        if page is None:  # a page hidden by an earlier answer: go where they should be
+            return _see_other(_page_url(run, resume_page_key(run.instrument, draft.answers, draft.current_page)))
+        values = {q.key: draft.answers.get(q.key) for q in page.questions}
+        return render(
+            request, "respondent/question.html",
+            self._question_context(run, draft, page, values, [], return_to == "check"),
+        )
+
+    @post("/q/{page_key:str}")
+    async def answer_page(
+        self, request: Request, slug: FromPath[str], page_key: FromPath[str], return_to: FromQuery[str | None] = None
+    ) -> Response:
+        run = await _run_or_404(slug)
+        if not run.is_open():
+            return _closed(request, run)
+        draft = await self._journey_draft(request, run)
+        if not isinstance(draft, Draft):
+            return draft
+        if page_key not in run.instrument.pages_by_key:
+            raise NotFoundException()
+        page = page_if_visible(run.instrument, draft.answers, page_key)
+        if page is None:
+            return _see_other(_page_url(run, resume_page_key(run.instrument, draft.answers, draft.current_page)))
+        form = await request.form()
+        action = (field_values(form, "action") or ["continue"])[0]
+        values, errors = validate_page(page.questions, form, draft.variant)
+        return_to_check = return_to == "check"
+        engine = ResponseTable._meta.db
+
+        if action == "save_later":
+            # Keep whatever on this page is valid; the rest can be finished later.
+            bad = {e.key for e in errors}
+            good = {k: v for k, v in values.items() if k not in bad and v is not None}
+            try:
+                await save_page(engine, draft, good, page.key)
+            except AlreadySubmitted:
+                return _see_other(_url(run, "done"))
+            code = await create_resume_code(draft, _settings(request).secret_key)
+            return render(
+                request, "respondent/saved.html",
+                {"page_title": "Your answers have been saved", "run": run, "code": code},
+            )
+
+        if errors:
+            # Show exactly what they typed, even if it was too long, so nothing has to be retyped.
+            raw = {q.key: (field_values(form, q.key) if q.type == "multiple_choice" else (field_values(form, q.key) or [None])[0]) for q in page.questions}
+            return render(
+                request, "respondent/question.html",
+                self._question_context(run, draft, page, raw, errors, return_to_check),
+                status_code=422,
+            )
+
+        merged = {**draft.answers, **{k: v for k, v in values.items() if v is not None}}
+        for key, value in values.items():
+            if value is None:
+                merged.pop(key, None)
+        if return_to_check:
+            gaps = missing_answers(run.instrument, merged)
+            target = gaps[0].page_key if gaps else CHECK_PAGE
+        else:
+            target = next_page_key(run.instrument, merged, page.key)
+        try:
+            await save_page(engine, draft, values, target)
+        except AlreadySubmitted:
+            return _see_other(_url(run, "done"))
+        return _see_other(_page_url(run, target, return_to_check and target != CHECK_PAGE))
+
+    # -- check your answers and submit ------------------------------------------------------------
+
+    def _check_context(self, run: Run, draft: Draft, errors: list[dict[str, str]] | None = None) -> dict[str, Any]:
+        instrument = run.instrument
+        pages = visible_pages(instrument, draft.answers)
+        missing = missing_answers(instrument, draft.answers)
+        error_list = errors or [
+            {"text": f"Answer ‘{m.question.text}’", "href": _page_url(run, m.page_key, True)} for m in missing
+        ]
+        return {
+            "page_title": ("Error: " if error_list else "") + "Check your answers before sending them",
+            "run": run,
+            "pages": pages,
+            "answers": draft.answers,
+            "error_list": error_list,
+            "back_url": _page_url(run, pages[-1].key) if pages else _url(run),
+            "change_url": lambda key: _page_url(run, key, True),
+            "variant": draft.variant,
+        }
+
+    @get("/check")
+    async def check_page(self, request: Request, slug: FromPath[str]) -> Response:
+        run = await _run_or_404(slug)
+        if not run.is_open():
+            return _closed(request, run)
+        draft = await self._journey_draft(request, run)
+        if not isinstance(draft, Draft):
+            return draft
+        if draft.current_page != CHECK_PAGE:
+            await set_current_page(draft, CHECK_PAGE)
+        return render(request, "respondent/check.html", self._check_context(run, draft))
+
+    @post("/check")
+    async def submit(self, request: Request, slug: FromPath[str]) -> Response:
+        run = await _run_or_404(slug)
+        draft = await _draft(request, run)
+        if draft is None:
+            return _no_draft(run)
+        if draft.status == "submitted":  # a double tap or a replayed request: same reference
+            return _see_other(_url(run, "done"))
+        if not run.is_open():
+            return _closed(request, run)
+        try:
+            await submit_response(draft, run)
+        except Incomplete:
+            return render(request, "respondent/check.html", self._check_context(run, draft), status_code=422)
+        except AlreadySubmitted:
+            return _no_draft(run)
+        return _see_other(_url(run, "done"))
+
+    @get("/done")
+    async def confirmation(self, request: Request, slug: FromPath[str]) -> Response:
+        run = await _run_or_404(slug)
+        draft = await _draft(request, run)
+        if draft is None:
+            return _no_draft(run)
+        if draft.status == "in_progress":
+            return _see_other(_url(run))
+        if draft.status != "submitted":
+            return _no_draft(run)
+        return render(
+            request, "respondent/confirmation.html",
+            {
+                "page_title": "Your answers have been sent",
+                "run": run,
+                "reference": draft.reference,
+                "next_steps": run.instrument.what_happens_next.splitlines(),
+            },
+        )
+
+    # -- coming back later ------------------------------------------------------------------------
+
+    @get("/resume")
+    async def resume_page(self, request: Request, slug: FromPath[str]) -> Response:
+        run = await _run_or_404(slug)
+        if not run.is_open():
+            return _closed(request, run)
+        return render(request, "respondent/resume.html", {"page_title": "Continue your answers", "run": run, "error": None, "code": ""})
+
+    @post("/resume")
+    async def resume(self, request: Request, slug: FromPath[str]) -> Response:
+        run = await _run_or_404(slug)
+        if not run.is_open():
+            return _closed(request, run)
+        form = await request.form()
+        code = (field_values(form, "code") or [""])[0][:100]
+        error = None
+        if not code.strip():
+            error = "Enter the code you were given when you saved your answers"
+        elif not looks_like_code(code):
+            error = "Enter the code exactly as it was shown, like ABCD-EFGH-JKMN"
+        else:
+            found = await resume_with_code(run, code, _settings(request).secret_key)
+            if found is not None:
+                draft, token = found
+                target = resume_page_key(run.instrument, draft.answers, draft.current_page)
+                url = _url(run, "before-you-start") if draft.current_page is None else _page_url(run, target)
+                return _see_other(url, [_resume_cookie(run.slug, token, _settings(request))])
+            error = "We could not find saved answers with that code. Check the code and try again"
+        return render(
+            request, "respondent/resume.html",
+            {"page_title": "Error: Continue your answers", "run": run, "error": error, "code": code},
+            status_code=422,
+        )
+
+    @get("/privacy")
+    async def privacy_notice(self, request: Request, slug: FromPath[str]) -> Response:
+        run = await _run_or_404(slug)
+        notice = await current_notice(run.instrument.notice)
+        if notice is None:
+            raise NotFoundException()
+        return render(
+            request, "respondent/privacy.html",
+            {"page_title": notice.title, "run": run, "notice": notice, "sections": parse_body(notice.body),
+             "summary": notice.summary.splitlines()},
+            private=False,
+        )

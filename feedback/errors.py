@@ -1,0 +1,69 @@
+"""Error pages in the house style. Never a stack trace to the user; never answers in the log."""
+
+from __future__ import annotations
+
+import logging
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from feedback.rendering import render
+
+log = logging.getLogger("feedback.errors")
+
+MESSAGES: dict[int, tuple[str, list[str]]] = {
+    400: ("Sorry, we could not read what was sent", [
+        "Something in the form was not in the expected format. Go back, check your answer and try again.",
+    ]),
+    403: ("This page has expired", [
+        "For your security, forms stop working if they are left open for a long time, or if cookies are blocked.",
+        "Any answers you saved before this page are still saved. Go back to the page, reload it, and try again.",
+    ]),
+    404: ("Page not found", [
+        "If you typed the web address, check it is correct.",
+        "If you followed a link to a survey, the survey may have moved. You can see every open survey on the home page.",
+    ]),
+    405: ("Page not found", ["This page cannot be used in that way. Go back to the home page and start from there."]),
+    413: ("What you sent is too long", [
+        "Please shorten your answer and try again. Any answers you saved on earlier pages are still saved.",
+    ]),
+    429: ("Too many attempts", ["Please wait a few minutes before you try again."]),
+    500: ("Sorry, there is a problem with the service", [
+        "Try again later. Any answers you saved before this happened are still saved.",
+    ]),
+    503: ("Sorry, the service is unavailable", ["Try again later. Any answers you saved are still saved."]),
+}
+
+
+def error_page(request: Request, status_code: int, detail: list[str] | None = None) -> Response:
+    title, paragraphs = MESSAGES.get(status_code, MESSAGES[500 if status_code >= 500 else 400])
+    headers = {}
+    if status_code == 429:
+        headers["Retry-After"] = "300"
+    return render(
+        request,
+        "errors/error.html",
+        {"page_title": title, "paragraphs": detail or paragraphs, "status_code": status_code},
+        status_code=status_code,
+        headers=headers,
+    )
+
+
+def handle_http_exception(request: Request, exc: HTTPException) -> Response:
+    if request.url.path == "/healthz" or request.url.path.startswith("/schema"):
+        return Response({"status_code": exc.status_code, "detail": exc.detail}, status_code=exc.status_code)
+    return error_page(request, exc.status_code)
+
+
+def handle_unexpected(request: Request, exc: Exception) -> Response:
+    # The type and where it happened, not the message: messages can quote what a respondent typed.
+    frame = exc.__traceback__
+    while frame is not None and frame.tb_next is not None:
+        frame = frame.tb_next
+    where = f"{frame.tb_frame.f_code.co_filename}:{frame.tb_lineno}" if frame else "?"
+    log.error("unhandled %s at %s on %s %s", type(exc).__name__, where, request.method, request.url.path)
+    return error_page(request, HTTP_500_INTERNAL_SERVER_ERROR)
+
+
+EXCEPTION_HANDLERS = {HTTPException: handle_http_exception, Exception: handle_unexpected}

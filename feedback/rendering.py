@@ -1,0 +1,87 @@
+"""Jinja set-up and the one way controllers render pages (full page, or a fragment for htmx)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
+from litestar import Request
+from litestar.plugins.jinja import JinjaTemplateEngine as Engine
+from litestar.response import Template
+from litestar.template.config import TemplateConfig
+
+from feedback.settings import PROJECT_ROOT
+
+TEMPLATE_DIR = PROJECT_ROOT / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
+DIST_DIR = STATIC_DIR / "dist"
+
+SERVICE_NAME = "Your voice in SEND"
+SERVICE_TAGLINE = "Surveys and consultations for families of children and young people with SEND"
+PARTNERSHIP_NAME = "the local area SEND partnership and Parent Carer Voice"
+
+_asset_versions: dict[str, str] = {}
+
+
+def asset_url(name: str) -> str:
+    """A cache-busting URL: the query string changes whenever the built file changes."""
+    version = _asset_versions.get(name)
+    if version is None:
+        try:
+            version = hashlib.sha256((DIST_DIR / name).read_bytes()).hexdigest()[:12]
+        except FileNotFoundError:
+            version = "missing"
+        _asset_versions[name] = version
+    return f"/static/dist/{name}?v={version}"
+
+
+def build_environment() -> Environment:
+    env = Environment(
+        loader=ChoiceLoader(
+            [
+                FileSystemLoader(TEMPLATE_DIR),
+                PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja", "templates")}),
+            ]
+        ),
+        autoescape=True,
+        undefined=ChainableUndefined,  # GOV.UK Frontend's macros read optional nested params
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    env.globals.update(
+        asset_url=asset_url,
+        service_name=SERVICE_NAME,
+        service_tagline=SERVICE_TAGLINE,
+        partnership_name=PARTNERSHIP_NAME,
+    )
+    return env
+
+
+def template_config() -> TemplateConfig:
+    return TemplateConfig(instance=Engine.from_environment(build_environment()))
+
+
+def wants_fragment(request: Request) -> bool:
+    """htmx swaps only #page; a history restore (back button with no cache) needs the whole page."""
+    headers = request.headers
+    return headers.get("hx-request") == "true" and headers.get("hx-history-restore-request") != "true"
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+    private: bool = True,
+) -> Template:
+    """Render a page. Private pages (anything showing answers) are never stored by caches."""
+    context = dict(context or {})
+    context["layout"] = "fragment.html" if wants_fragment(request) else "layout.html"
+    all_headers = {"Vary": "HX-Request, HX-History-Restore-Request"}
+    all_headers["Cache-Control"] = "no-store" if private else "no-cache"
+    all_headers.update(headers or {})
+    return Template(template_name=template, context=context, status_code=status_code, headers=all_headers)

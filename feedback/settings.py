@@ -1,0 +1,60 @@
+"""Settings read from the environment (the stable surface in DESIGN.md)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = "sqlite:///var/feedback.sqlite3"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    secret_key: str = field(default="", repr=False)
+    env: str = "development"
+    # Upper bound on any request body: a whole page of long answers is far below this.
+    max_body_bytes: int = 256 * 1024
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _development_secret() -> str:
+    """A stable secret for development, kept in var/ so resume codes survive a restart."""
+    path = PROJECT_ROOT / "var" / ".secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
+
+
+def load_settings() -> Settings:
+    env = os.environ.get("FEEDBACK_ENV", "development")
+    if env not in {"development", "production"}:
+        sys.exit(f"FEEDBACK_ENV must be 'development' or 'production', not {env!r}")
+    secret = os.environ.get("FEEDBACK_SECRET_KEY", "")
+    if not secret:
+        if env == "production":
+            sys.exit("FEEDBACK_SECRET_KEY must be set in production (at least 32 characters).")
+        secret = _development_secret()
+    if env == "production" and len(secret) < 32:
+        sys.exit("FEEDBACK_SECRET_KEY must be at least 32 characters in production.")
+    return Settings(
+        database_url=os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL),
+        secret_key=secret,
+        env=env,
+    )

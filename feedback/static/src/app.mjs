@@ -1,0 +1,53 @@
+// Progressive enhancement only: every page works without this file.
+import htmx from 'htmx.org'
+import {
+  Button,
+  CharacterCount,
+  Checkboxes,
+  ErrorSummary,
+  NotificationBanner,
+  Radios,
+  SkipLink,
+  createAll
+} from 'govuk-frontend'
+
+// The GOV.UK template does this with an inline script; our CSP forbids inline scripts.
+document.body.classList.add('js-enabled', 'govuk-frontend-supported')
+
+function initComponents (scope) {
+  for (const Component of [Button, CharacterCount, Checkboxes, ErrorSummary, NotificationBanner, Radios, SkipLink]) {
+    createAll(Component, undefined, scope)
+  }
+}
+
+initComponents(document)
+
+// After htmx swaps in a new page: start its components, move focus to the error summary
+// (ErrorSummary focuses itself) or the new heading, and announce the new page title.
+document.body.addEventListener('htmx:afterSettle', (event) => {
+  const page = document.getElementById('page')
+  if (!page) return
+  initComponents(page)
+  if (!page.querySelector('.govuk-error-summary')) {
+    const heading = page.querySelector('h1')
+    if (heading) {
+      heading.setAttribute('tabindex', '-1')
+      heading.focus({ preventScroll: false })
+    }
+  }
+  const announcer = document.getElementById('announcer')
+  if (announcer) announcer.textContent = document.title
+  window.scrollTo(0, 0)
+})
+
+// If the network drops, fall back to a normal page load so nothing is lost silently.
+document.body.addEventListener('htmx:sendError', (event) => {
+  const form = event.detail.elt.closest('form')
+  if (form) {
+    form.removeAttribute('hx-post')
+    htmx.process(form)
+    form.submit()
+  }
+})
+
+window.htmx = htmx

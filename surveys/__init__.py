@@ -1,0 +1,1 @@
+"""Instruments, their validation, variants, the respondent journey, responses and answers."""

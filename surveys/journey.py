@@ -1,0 +1,113 @@
+"""The respondent's path through an instrument: which pages show, in what order, and what is missing.
+
+Pure functions over an Instrument and the answers so far, so the rules are testable without a
+database or a web request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from surveys.instrument import Instrument, Page, Question
+
+CHECK_PAGE = "check"  # the "Check your answers" step that follows the last question page
+
+
+def visible_questions(instrument: Instrument, answers: dict[str, Any]) -> list[Question]:
+    """Questions whose conditions hold. A question hidden by its condition hides its dependants too."""
+    shown: list[Question] = []
+    shown_keys: set[str] = set()
+    for question in instrument.questions:
+        condition = question.show_if
+        if condition is None or (condition.question in shown_keys and condition.holds(answers)):
+            shown.append(question)
+            shown_keys.add(question.key)
+    return shown
+
+
+def visible_pages(instrument: Instrument, answers: dict[str, Any]) -> list[Page]:
+    keys = {q.key for q in visible_questions(instrument, answers)}
+    pages = []
+    for page in instrument.pages:
+        questions = tuple(q for q in page.questions if q.key in keys)
+        if questions:
+            pages.append(Page(page.key, page.section, questions))
+    return pages
+
+
+def page_if_visible(instrument: Instrument, answers: dict[str, Any], page_key: str) -> Page | None:
+    for page in visible_pages(instrument, answers):
+        if page.key == page_key:
+            return page
+    return None
+
+
+def next_page_key(instrument: Instrument, answers: dict[str, Any], after: str) -> str:
+    """The page after `after`, or the check page when it was the last."""
+    order = [p.key for p in instrument.pages]
+    visible = {p.key for p in visible_pages(instrument, answers)}
+    start = order.index(after) + 1 if after in order else 0
+    for key in order[start:]:
+        if key in visible:
+            return key
+    return CHECK_PAGE
+
+
+def previous_page_key(instrument: Instrument, answers: dict[str, Any], before: str) -> str | None:
+    """The page before `before` (None for the first page: the back link goes to the start)."""
+    pages = visible_pages(instrument, answers)
+    keys = [p.key for p in pages]
+    if before == CHECK_PAGE:
+        return keys[-1] if keys else None
+    order = [p.key for p in instrument.pages]
+    if before not in order:
+        return None
+    position = order.index(before)
+    earlier = [k for k in keys if order.index(k) < position]
+    return earlier[-1] if earlier else None
+
+
+def is_answered(value: Any) -> bool:
+    return value is not None and value != "" and value != []
+
+
+@dataclass(frozen=True)
+class Missing:
+    page_key: str
+    question: Question
+
+
+def missing_answers(instrument: Instrument, answers: dict[str, Any]) -> list[Missing]:
+    """Required questions on the respondent's path that have no answer yet."""
+    missing = []
+    for page in visible_pages(instrument, answers):
+        for question in page.questions:
+            if not question.optional and not is_answered(answers.get(question.key)):
+                missing.append(Missing(page.key, question))
+    return missing
+
+
+def resume_page_key(instrument: Instrument, answers: dict[str, Any], current: str | None) -> str:
+    """Where someone coming back should land: the page they were on, else the first gap."""
+    visible = {p.key for p in visible_pages(instrument, answers)}
+    if current and (current in visible or current == CHECK_PAGE):
+        return current
+    gaps = missing_answers(instrument, answers)
+    if gaps:
+        return gaps[0].page_key
+    pages = visible_pages(instrument, answers)
+    return pages[0].key if not answers and pages else CHECK_PAGE
+
+
+def answers_on_path(instrument: Instrument, answers: dict[str, Any]) -> dict[str, Any]:
+    """Only the answers to questions the respondent was shown (a changed answer can hide others)."""
+    keys = {q.key for q in visible_questions(instrument, answers)}
+    return {k: v for k, v in answers.items() if k in keys and is_answered(v)}
+
+
+def progress(instrument: Instrument, answers: dict[str, Any], page_key: str) -> tuple[int, int]:
+    """(this page's number, how many pages) on the respondent's current path."""
+    keys = [p.key for p in visible_pages(instrument, answers)]
+    number = keys.index(page_key) + 1 if page_key in keys else len(keys)
+    return number, len(keys)

@@ -1,0 +1,39 @@
+"""Database helpers that hide the differences between SQLite and PostgreSQL.
+
+They live here, not in the application shell, because the domain code that writes needs them and
+must not import the web layer; `feedback.database` re-exports them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from piccolo.engine.base import Engine
+from piccolo.engine.sqlite import TransactionType
+
+try:  # asyncpg comes with piccolo[postgres]
+    from asyncpg.exceptions import UniqueViolationError as _PgUniqueViolation
+except ImportError:  # pragma: no cover
+    _PgUniqueViolation = None
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.engine_type == "sqlite"
+
+
+def writing_transaction(engine: Engine):
+    """A transaction for read-then-write work.
+
+    On SQLite it must be IMMEDIATE: a deferred transaction that reads and then writes fails with
+    "database is locked" when another writer got there first. PostgreSQL takes no such argument.
+    """
+    if is_sqlite(engine):
+        return engine.transaction(transaction_type=TransactionType.immediate)
+    return engine.transaction()
+
+
+def is_unique_violation(error: BaseException) -> bool:
+    """True when an insert or update broke a unique constraint, on either driver."""
+    if isinstance(error, sqlite3.IntegrityError) and "UNIQUE" in str(error).upper():
+        return True
+    return _PgUniqueViolation is not None and isinstance(error, _PgUniqueViolation)

@@ -1,0 +1,43 @@
+from piccolo.columns import JSON, ForeignKey, Integer, Timestamptz, UUID, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.columns.defaults.uuid import UUID4
+from piccolo.columns.base import OnDelete
+from piccolo.table import Table
+
+
+class SurveyRun(Table, tablename="survey_run"):
+    """One opening of an instrument, e.g. the 2026 annual survey for parents and carers.
+
+    The exact instrument definition is copied in when the run is created, so answers always refer
+    to the wording people actually saw, even if the instrument file changes later.
+    """
+
+    slug = Varchar(length=80, null=False, unique=True)
+    title = Varchar(length=200, null=False)
+    instrument_key = Varchar(length=80, null=False)
+    instrument_version = Varchar(length=40, null=False)
+    instrument = JSON(null=False)
+    status = Varchar(length=20, null=False, default="draft")  # draft | open | closed
+    variants = JSON(null=False, default=["standard"])
+    opens_at = Timestamptz(null=True, default=None)
+    closes_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Response(Table, tablename="survey_response"):
+    """One person's answers to one run: a draft until submitted."""
+
+    run = ForeignKey(SurveyRun, null=False, on_delete=OnDelete.restrict, index=True)
+    respondent_id = UUID(null=False, unique=True, default=UUID4())  # pseudonymous id shared with consent records
+    reference = Varchar(length=20, null=False, unique=True)  # shown on the confirmation page
+    browser_token_hash = Varchar(length=64, null=True, default=None, index=True)
+    resume_code_hash = Varchar(length=64, null=True, default=None, index=True)
+    status = Varchar(length=20, null=False, default="in_progress", index=True)  # in_progress | submitted | withdrawn
+    variant = Varchar(length=20, null=False, default="standard")
+    channel = Varchar(length=20, null=False, default="web")
+    current_page = Varchar(length=80, null=True, default=None)
+    answers = JSON(null=False, default={})
+    pages_saved = Integer(null=False, default=0)
+    started_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+    submitted_at = Timestamptz(null=True, default=None)
