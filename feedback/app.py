@@ -10,7 +10,6 @@ from litestar import Litestar
 from litestar.config.compression import CompressionConfig
 from litestar.datastructures import CacheControlHeader
 from litestar.logging import LoggingConfig
-from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.htmx import HTMXPlugin
@@ -21,7 +20,7 @@ from feedback.controllers.respondent import RespondentController
 from feedback.database import close_pool, start_pool
 from feedback.errors import EXCEPTION_HANDLERS
 from feedback.rendering import STATIC_DIR, template_config
-from feedback.security import SecurityHeadersMiddleware, csrf_config
+from feedback.security import csrf_config, security_headers_hook
 from feedback.settings import Settings, load_settings
 
 
@@ -57,7 +56,7 @@ def create_app(settings: Settings | None = None, manage_pool: bool = True) -> Li
         plugins=[HTMXPlugin()],
         csrf_config=csrf_config(settings),
         compression_config=CompressionConfig(backend="gzip", gzip_compress_level=6, minimum_size=500),
-        middleware=[DefineMiddleware(SecurityHeadersMiddleware, production=settings.is_production)],
+        before_send=[security_headers_hook(settings.is_production)],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
             title="SEND feedback platform",

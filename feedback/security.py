@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import logging
-import time
 
 from litestar.config.csrf import CSRFConfig
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import Message, Scope
 
 from feedback.settings import Settings
 
@@ -37,39 +36,22 @@ _BASE_HEADERS = [
 access_log = logging.getLogger("feedback.access")
 
 
-class SecurityHeadersMiddleware:
-    """Adds the security headers to every HTTP response, static files and errors included."""
+def security_headers_hook(production: bool = False):
+    """A `before_send` hook: it sees every response, including the router's own 404s and 405s
+    that never reach route middleware, adds the security headers and writes the access log."""
+    headers = list(_BASE_HEADERS)
+    if production:
+        headers.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
 
-    def __init__(self, app: ASGIApp, production: bool = False) -> None:
-        self.app = app
-        self.headers = list(_BASE_HEADERS)
-        if production:
-            self.headers.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
+    async def before_send(message: Message, scope: Scope) -> None:
+        if message["type"] != "http.response.start":
             return
-        started = time.perf_counter()
-        status = 500
+        present = {name.lower() for name, _ in message.get("headers", [])}
+        message["headers"] = list(message.get("headers", [])) + [(n, v) for n, v in headers if n not in present]
+        # Method, path and status only: bodies, query strings and cookies may hold answers or codes.
+        access_log.info("%s %s %s", scope.get("method"), scope.get("path"), message["status"])
 
-        async def send_with_headers(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                present = {name.lower() for name, _ in message.get("headers", [])}
-                extra = [(n, v) for n, v in self.headers if n not in present]
-                message["headers"] = list(message.get("headers", [])) + extra
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_headers)
-        finally:
-            # Method, path and status only: bodies, query strings and cookies may hold answers or codes.
-            access_log.info(
-                "%s %s %s %.1fms", scope.get("method"), scope.get("path"), status,
-                (time.perf_counter() - started) * 1000,
-            )
+    return before_send
 
 
 def csrf_config(settings: Settings) -> CSRFConfig:

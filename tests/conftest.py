@@ -31,9 +31,13 @@ async def _reset_postgres() -> None:
         await engine.run_ddl(f'DROP TABLE IF EXISTS "{table}" CASCADE')
 
 
-def run(coroutine):
-    """Run one coroutine from a synchronous test (each gets its own event loop)."""
-    return asyncio.run(coroutine)
+def run(awaitable):
+    """Run one coroutine or Piccolo query from a synchronous test (each gets its own event loop)."""
+
+    async def wait():
+        return await awaitable
+
+    return asyncio.run(wait())
 
 
 def pytest_sessionstart(session):

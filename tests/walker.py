@@ -81,14 +81,18 @@ def fill(form: Form, text: str = "Walker says the SENCo listens.") -> list[tuple
     """Answer every question in a form the simple way: first option, a short text, a small number."""
     data: list[tuple[str, str]] = []
     done: set[str] = set()
+    already = {f.name for f in form.fields if f.kind in ("radio", "checkbox") and f.checked}
     for f in form.fields:
         if f.kind == "hidden":
             data.append((f.name, f.value))
+        elif f.kind in ("radio", "checkbox") and f.name in already:
+            if f.checked:  # keep what was answered before, as a person would
+                data.append((f.name, f.value))
         elif f.kind in ("radio", "checkbox") and f.name not in done:
             data.append((f.name, f.value))
             done.add(f.name)
         elif f.kind == "textarea":
-            data.append((f.name, text))
+            data.append((f.name, f.value.strip() or text))
         elif f.kind in ("text", "number") and f.name not in done:
             data.append((f.name, "3" if f.inputmode == "numeric" or f.kind == "number" else text[: f.maxlength or 200]))
             done.add(f.name)

@@ -1,0 +1,42 @@
+"""Versioned notices and consent records."""
+
+import pytest
+
+from consent.notices import NoticeChanged, current_notice, publish_notice_files, read_notice_file, NOTICE_DIR
+from consent.records import record_consent, records_for
+from tests.conftest import run
+
+
+def test_published_notice_files_are_in_the_database():
+    notice = run(current_notice("annual-send-survey"))
+    assert notice is not None and notice.version >= 1
+    assert "public task" in notice.body
+
+
+def test_publishing_again_adds_nothing(tmp_path):
+    assert run(publish_notice_files()) == 0
+
+
+def test_changing_the_words_of_a_published_version_is_refused(tmp_path):
+    source = next(NOTICE_DIR.glob("*.toml")).read_text()
+    (tmp_path / "changed.toml").write_text(source.replace("Who we are", "Who we really are"))
+    with pytest.raises(NoticeChanged):
+        run(publish_notice_files(tmp_path))
+
+
+def test_consent_records_store_who_what_how_and_which_notice():
+    notice = run(current_notice("annual-send-survey"))
+    run(record_consent("subject-1", notice, {"participation": "acknowledged", "quotes": "refused"},
+                       actor="parent_carer", channel="paper"))
+    (record,) = run(records_for("subject-1"))
+    assert record.purposes == {"participation": "acknowledged", "quotes": "refused"}
+    assert (record.actor, record.channel, record.notice) == ("parent_carer", "paper", notice.id)
+    assert record.recorded_at is not None
+    with pytest.raises(ValueError):
+        run(record_consent("subject-1", notice, {"quotes": "maybe"}))
+
+
+def test_notice_files_parse():
+    for path in NOTICE_DIR.glob("*.toml"):
+        notice = read_notice_file(path)
+        assert notice.title and notice.summary and notice.sections

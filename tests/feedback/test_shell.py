@@ -1,0 +1,78 @@
+"""The application shell: home page, health check, security headers, error pages, logging."""
+
+import logging
+
+from tests.walker import csrf_token
+
+
+def test_home_lists_every_open_survey_and_links_to_you_said_we_did(client, parent_run, young_person_run):
+    page = client.get("/")
+    assert page.status_code == 200
+    assert f'href="/s/{parent_run.slug}"' in page.text and f'href="/s/{young_person_run.slug}"' in page.text
+    assert 'href="/you-said-we-did"' in page.text
+    assert client.get("/you-said-we-did").status_code == 200
+
+
+def test_healthz_reports_the_database(client):
+    page = client.get("/healthz")
+    assert page.status_code == 200 and page.json() == {"status": "ok", "database": "ok"}
+
+
+def test_security_headers_on_pages_static_files_and_errors(client):
+    for url in ("/", "/static/dist/app.css", "/no-such-page"):
+        headers = client.get(url).headers
+        csp = headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "style-src 'self'" in csp and "unsafe-inline" not in csp
+        assert "frame-ancestors 'none'" in csp
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"] == "same-origin"
+
+
+def test_pages_have_no_inline_script_or_style_and_nothing_from_other_sites(client, parent_run):
+    import re
+
+    for url in ("/", f"/s/{parent_run.slug}", f"/s/{parent_run.slug}/privacy", "/privacy", "/accessibility"):
+        html = client.get(url).text
+        assert not re.search(r"<script(?![^>]*\bsrc=)", html), url
+        assert "<style" not in html and " style=" not in html, url
+        assert not re.search(r'(src|href)="(https?:)?//', html), url
+
+
+def test_csrf_cookie_is_http_only_and_same_site(client, parent_run):
+    page = client.get(f"/s/{parent_run.slug}")
+    cookie = page.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie
+    assert csrf_token(page.text)
+
+
+def test_openapi_json_is_served_without_script_viewers(client):
+    assert client.get("/schema/openapi.json").status_code == 200
+    assert client.get("/schema/swagger").status_code == 404
+
+
+def test_request_log_holds_method_path_and_status_only(client, parent_run, caplog):
+    caplog.set_level(logging.INFO, logger="feedback.access")
+    start = client.get(f"/s/{parent_run.slug}?secret=thing")
+    client.post(f"/s/{parent_run.slug}/start", data={"_csrf_token": csrf_token(start.text), "variant": "standard"})
+    text = "\n".join(r.getMessage() for r in caplog.records if r.name == "feedback.access")
+    assert f"POST /s/{parent_run.slug}/start 303" in text
+    assert "secret=thing" not in text and "csrf" not in text.lower()
+
+
+def test_an_unexpected_error_shows_the_house_error_page_without_a_trace(app):
+    from litestar import get
+    from litestar.testing import TestClient
+
+    from feedback.app import create_app
+
+    @get("/boom")
+    async def boom() -> str:
+        raise RuntimeError("a respondent's answer must never reach a log or page")
+
+    broken = create_app(app.state.settings, manage_pool=False)
+    broken.register(boom)
+    with TestClient(app=broken) as client:
+        page = client.get("/boom")
+    assert page.status_code == 500
+    assert "Sorry, there is a problem with the service" in page.text
+    assert "Traceback" not in page.text and "respondent's answer" not in page.text
