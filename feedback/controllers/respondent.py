@@ -187,6 +187,12 @@ class RespondentController(Controller):
             return _see_other(_url(run, "done"))
         if draft.current_page is None:
             context = await self._participation_context(run)
+            form = await request.form()
+            shown = (field_values(form, "notice_version") or [""])[0]
+            if shown != str(context["notice"].version):
+                # The notice changed since the page was shown: they must see the words we record.
+                context["notice_updated"] = True
+                return render(request, "respondent/participation.html", context, status_code=409)
             await record_consent(
                 subject=draft.respondent_id,
                 notice=context["notice"],

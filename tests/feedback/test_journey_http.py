@@ -28,7 +28,8 @@ def begin(client, slug: str):
     token = csrf_token(page.text)
     page = client.post(f"/s/{slug}/start", data={"_csrf_token": token, "variant": "standard"}, follow_redirects=True)
     assert "Before you start" in page.text
-    page = client.post(f"/s/{slug}/before-you-start", data={"_csrf_token": csrf_token(page.text)}, follow_redirects=True)
+    version = re.search(r'name="notice_version" value="(\d+)"', page.text).group(1)
+    page = client.post(f"/s/{slug}/before-you-start", data={"_csrf_token": csrf_token(page.text), "notice_version": version}, follow_redirects=True)
     assert page.status_code == 200
     return page
 
@@ -324,3 +325,20 @@ def test_htmx_requests_get_just_the_page_region(client, parent_run):
     assert "<html" in restore.text
     error = client.post(str(page.url), data={"_csrf_token": csrf_token(page.text)}, headers={"HX-Request": "true"})
     assert error.status_code == 422 and "govuk-error-summary" in error.text and "<html" not in error.text
+
+
+def test_participation_records_the_notice_version_that_was_shown(client, parent_run):
+    page = client.get(f"/s/{parent_run.slug}")
+    page = client.post(f"/s/{parent_run.slug}/start", data={"_csrf_token": csrf_token(page.text)}, follow_redirects=True)
+    version = re.search(r'name="notice_version" value="(\d+)"', page.text).group(1)
+    stale = client.post(f"/s/{parent_run.slug}/before-you-start",
+                        data={"_csrf_token": csrf_token(page.text), "notice_version": str(int(version) - 1)})
+    assert stale.status_code == 409 and "The privacy notice has been updated" in stale.text
+    assert current_draft(parent_run.slug)["current_page"] is None  # not through yet
+    ok = client.post(f"/s/{parent_run.slug}/before-you-start",
+                     data={"_csrf_token": csrf_token(page.text), "notice_version": version}, follow_redirects=True)
+    assert "Who is filling in this survey?" in ok.text
+    (record,) = run(records_for(str(current_draft(parent_run.slug)["respondent_id"])))
+    from consent.tables import Notice
+    notice = run(Notice.objects().where(Notice.id == record.notice).first())
+    assert str(notice.version) == version
