@@ -26,3 +26,24 @@ class ConsentRecord(Table, tablename="consent_record"):
     channel = Varchar(length=20, null=False)  # web | easy_read_web | paper | event
     purposes = JSON(null=False)  # {"participation": "acknowledged", "quotes": "refused", ...}
     recorded_at = Timestamptz(default=TimestamptzNow())
+
+
+class ContactDetail(Table, tablename="consent_contact"):
+    """How to reach someone who asked to hear back. Kept apart from answers, and deleted on
+    withdrawal or when its retention period ends."""
+
+    subject = Varchar(length=64, null=False, index=True)
+    purpose = Varchar(length=30, null=False, default="contact")
+    email = Varchar(length=254, null=True, default=None)
+    phone = Varchar(length=30, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class DataRightsEvent(Table, tablename="consent_event"):
+    """That something happened to personal data (an erasure, a withdrawal, a retention run, a
+    subject access export): never what the data was, and never whose."""
+
+    kind = Varchar(length=30, null=False)
+    count = Integer(null=False, default=1)
+    detail = Varchar(length=200, null=False, default="")
+    happened_at = Timestamptz(default=TimestamptzNow())

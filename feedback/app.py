@@ -17,6 +17,7 @@ from litestar.static_files import create_static_files_router
 
 from feedback.controllers.public import ROUTES as PUBLIC_ROUTES
 from feedback.controllers.respondent import RespondentController
+from feedback.controllers.withdraw import WithdrawController
 from feedback.database import close_pool, start_pool
 from feedback.errors import EXCEPTION_HANDLERS
 from feedback.rendering import STATIC_DIR, template_config
@@ -50,7 +51,7 @@ def create_app(settings: Settings | None = None, manage_pool: bool = True) -> Li
     )
 
     app = Litestar(
-        route_handlers=[*PUBLIC_ROUTES, RespondentController, static],
+        route_handlers=[*PUBLIC_ROUTES, RespondentController, WithdrawController, static],
         lifespan=[lifespan],
         template_config=template_config(),
         plugins=[HTMXPlugin()],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 
 from feedback.settings import load_settings
@@ -70,6 +71,47 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_retention(args: argparse.Namespace) -> int:
+    from feedback.retention import RetentionPolicy, apply_retention, plan_retention
+
+    policy = RetentionPolicy(draft_days=args.draft_days, contact_days=args.contact_days)
+
+    async def work():
+        plan = await plan_retention(policy)
+        return plan, (await apply_retention(plan) if args.apply else None)
+
+    plan, applied = _run(_with_database(work))
+    print(f"Retention: unfinished drafts after {policy.draft_days} days, contact details {policy.contact_days} days after a survey closes, free text per survey policy.")
+    for survey in plan.surveys:
+        parts = []
+        if survey.drafts:
+            parts.append(f"{len(survey.drafts)} unfinished drafts")
+        if survey.contact_subjects:
+            parts.append(f"{len(survey.contact_subjects)} contact details")
+        if survey.free_text:
+            parts.append(f"free text in {len(survey.free_text)} responses ({survey.free_text_action})")
+        if parts:
+            print(f"  {survey.slug}: " + ", ".join(parts))
+    verb = "Deleted or anonymised" if args.apply else "Would delete or anonymise (dry run; add --apply to do it)"
+    totals = applied if applied is not None else plan.totals
+    print(verb + ": " + ", ".join(f"{count} {what}" for what, count in totals.items()))
+    return 0
+
+
+def cmd_subject_access(args: argparse.Namespace) -> int:
+    import json
+
+    from surveys.data_rights import subject_access
+
+    document = _run(_with_database(lambda: subject_access(args.reference)))
+    if document is None:
+        print("No response has that reference.", file=sys.stderr)
+        return 2
+    json.dump(document, sys.stdout, indent=2, ensure_ascii=False, default=str)
+    print()
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -119,6 +161,16 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("slug")
     export.add_argument("--format", choices=("csv", "xlsx"), default="csv")
     export.set_defaults(handler=cmd_export)
+
+    retention = commands.add_parser("retention", help="show (or with --apply, delete) data past its retention period")
+    retention.add_argument("--apply", action="store_true", help="delete and anonymise, instead of only reporting")
+    retention.add_argument("--draft-days", type=int, default=int(os.environ.get("FEEDBACK_DRAFT_DAYS", "30")))
+    retention.add_argument("--contact-days", type=int, default=int(os.environ.get("FEEDBACK_CONTACT_DAYS", "90")))
+    retention.set_defaults(handler=cmd_retention)
+
+    access = commands.add_parser("subject-access", help="everything held for a reference, as JSON")
+    access.add_argument("reference")
+    access.set_defaults(handler=cmd_subject_access)
     return parser
 
 

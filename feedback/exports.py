@@ -6,6 +6,8 @@ import csv
 import io
 from typing import Any, Iterable, TextIO
 
+from consent.gate import permitted_subjects
+from consent.purposes import PARTICIPATION
 from surveys.responses import submitted_responses
 from surveys.runs import Run
 
@@ -36,7 +38,10 @@ async def export_rows(run: Run) -> tuple[list[str], list[list[Any]]]:
     keys = list(run.instrument.question_keys)
     header = [*META_COLUMNS, *keys]
     rows = []
-    for response in await submitted_responses(run.id):
+    responses = await submitted_responses(run.id)
+    # Through the consent gate: anyone who withdrew is left out, whatever their row says.
+    allowed = await permitted_subjects(PARTICIPATION, [r.respondent_id for r in responses])
+    for response in (r for r in responses if r.respondent_id in allowed):
         submitted = response.submitted_at.isoformat(timespec="seconds") if response.submitted_at else ""
         meta = [response.respondent_id, submitted, response.variant, response.channel]
         rows.append(meta + [cell(response.answers.get(key)) for key in keys])

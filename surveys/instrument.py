@@ -15,6 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable
 
+from consent.purposes import OPTIONAL_PURPOSES
 from surveys.answer_types import (
     ABSOLUTE_MAX_LENGTH,
     AGE_BAND,
@@ -168,6 +169,14 @@ class Page:
 
 
 @dataclass(frozen=True)
+class Retention:
+    """What happens to free text once a survey has closed: kept, anonymised or deleted after N days."""
+
+    free_text: str = "anonymise"
+    free_text_days: int = 365
+
+
+@dataclass(frozen=True)
 class Instrument:
     key: str
     version: str
@@ -182,6 +191,17 @@ class Instrument:
     sections: tuple[Section, ...]
     raw: dict[str, Any] = field(repr=False, compare=False, hash=False)
     source: str = ""
+    # Optional, consent-based uses offered at the end of the survey (none are on by default).
+    consent_purposes: tuple[str, ...] = ("quotes", "contact")
+    retention: Retention = field(default_factory=lambda: Retention())
+
+    @cached_property
+    def respondent_age_question(self) -> Question | None:
+        """The question that tells whether the respondent themselves is under 13, if any."""
+        for question in self.questions:
+            if question.type == AGE_BAND and question.options == AGE_BANDS["young_person"]:
+                return question
+        return None
 
     @cached_property
     def questions(self) -> tuple[Question, ...]:
@@ -218,8 +238,9 @@ class Instrument:
 
 _TOP_FIELDS = {
     "key", "version", "title", "audience", "notice", "minutes", "run_by", "description",
-    "what_happens_next", "variants", "sections",
+    "what_happens_next", "variants", "sections", "consent_purposes", "retention",
 }
+FREE_TEXT_POLICIES = ("keep", "anonymise", "delete")
 _SECTION_FIELDS = {"key", "title", "intro", "questions", "easy_read"}
 _QUESTION_FIELDS = {
     "key", "type", "text", "hint", "optional", "options", "scale", "dont_know", "not_applicable",
@@ -565,7 +586,24 @@ def parse_instrument(data: dict[str, Any], source: str = "<instrument>") -> Inst
             )
         )
 
+    purposes = data.get("consent_purposes", ["quotes", "contact"])
+    if not isinstance(purposes, list) or any(p not in OPTIONAL_PURPOSES for p in purposes) or len(set(purposes)) != len(purposes):
+        check.problem("instrument", f"'consent_purposes' must be a list from {', '.join(OPTIONAL_PURPOSES)}")
+        purposes = []
+    retention_table = check.table(data.get("retention"), "instrument", "retention")
+    check.unknown(retention_table, {"free_text", "free_text_days"}, "instrument.retention")
+    free_text = retention_table.get("free_text", "anonymise")
+    if free_text not in FREE_TEXT_POLICIES:
+        check.problem("instrument", f"'retention.free_text' must be one of {', '.join(FREE_TEXT_POLICIES)}")
+        free_text = "anonymise"
+    days = retention_table.get("free_text_days", 365)
+    if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= 3650:
+        check.problem("instrument", "'retention.free_text_days' must be a whole number of days from 0 to 3650")
+        days = 365
+
     instrument = Instrument(
+        consent_purposes=tuple(purposes),
+        retention=Retention(free_text=free_text, free_text_days=days),
         key=key if isinstance(key, str) else "",
         version=version.strip() if isinstance(version, str) else "",
         title=check.text(data, "title", "instrument", limit=200) or "",

@@ -24,6 +24,13 @@ class Run:
     closes_at: datetime | None
     instrument: Instrument
 
+    def closed_since(self, now: datetime | None = None) -> datetime | None:
+        """When the run stopped taking answers, or None while it is open."""
+        now = now or datetime.now(timezone.utc)
+        if self.closes_at is not None and self.closes_at <= now:
+            return self.closes_at
+        return None
+
     def is_open(self, now: datetime | None = None) -> bool:
         now = now or datetime.now(timezone.utc)
         if self.status != "open":
@@ -57,6 +64,11 @@ def _run_from_row(row: dict[str, Any]) -> Run:
 
 async def get_run(slug: str) -> Run | None:
     row = await SurveyRun.select().where(SurveyRun.slug == slug).first()
+    return _run_from_row(row) if row else None
+
+
+async def get_run_by_id(run_id: int) -> Run | None:
+    row = await SurveyRun.select().where(SurveyRun.id == run_id).first()
     return _run_from_row(row) if row else None
 
 
@@ -101,4 +113,11 @@ async def open_run(
 async def set_status(slug: str, status: str) -> None:
     if status not in {"draft", "open", "closed"}:
         raise ValueError(f"unknown status {status!r}")
-    await SurveyRun.update({SurveyRun.status: status}).where(SurveyRun.slug == slug)
+    changes: dict[Any, Any] = {SurveyRun.status: status}
+    run = await get_run(slug)
+    now = datetime.now(timezone.utc)
+    if status == "closed" and run is not None and (run.closes_at is None or run.closes_at > now):
+        changes[SurveyRun.closes_at] = now  # when it closed: retention periods count from here
+    if status == "open" and run is not None and run.closes_at is not None and run.closes_at <= now:
+        changes[SurveyRun.closes_at] = None  # reopened with no end date until one is set
+    await SurveyRun.update(changes).where(SurveyRun.slug == slug)

@@ -20,15 +20,15 @@ os.environ["PICCOLO_CONF"] = "feedback.piccolo_conf"
 
 from feedback.settings import load_settings  # noqa: E402
 
-OUR_TABLES = ("consent_record", "consent_notice", "survey_response", "survey_run", "migration")
-
-
 async def _reset_postgres() -> None:
+    """Drop every table the apps declare (and the migration log), so each run migrates from scratch."""
     from piccolo.conf.apps import Finder
 
-    engine = Finder().get_engine()
-    for table in OUR_TABLES:
-        await engine.run_ddl(f'DROP TABLE IF EXISTS "{table}" CASCADE')
+    finder = Finder()
+    engine = finder.get_engine()
+    for table in [*finder.get_table_classes(), None]:
+        name = table._meta.tablename if table is not None else "migration"
+        await engine.run_ddl(f'DROP TABLE IF EXISTS "{name}" CASCADE')
 
 
 def run(awaitable):

@@ -16,11 +16,19 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
-from consent.notices import current_notice, parse_body
-from consent.records import PARTICIPATION, record_consent
+from consent.notices import parse_body
+from consent.purposes import OPTIONAL_PURPOSES
 from feedback.rendering import render
 from feedback.settings import Settings
 from surveys.codes import looks_like_code
+from surveys.consent_steps import (
+    choices_made,
+    is_under_13,
+    notice_for,
+    record_choices,
+    record_participation,
+    validate_choices,
+)
 from surveys.instrument import Page
 from surveys.journey import (
     CHECK_PAGE,
@@ -153,10 +161,8 @@ class RespondentController(Controller):
 
     # -- participation: which notice was shown, and that they chose to take part ----------------
 
-    async def _participation_context(self, run: Run) -> dict[str, Any]:
-        notice = await current_notice(run.instrument.notice)
-        if notice is None:
-            raise RuntimeError(f"no published notice '{run.instrument.notice}' for survey {run.slug}")
+    async def _participation_context(self, run: Run, variant: str = "standard") -> dict[str, Any]:
+        notice = await notice_for(run.instrument, variant)
         return {
             "page_title": "Before you start",
             "run": run,
@@ -173,7 +179,7 @@ class RespondentController(Controller):
         draft = await _draft(request, run)
         if draft is None or draft.status != "in_progress":
             return _no_draft(run)
-        return render(request, "respondent/participation.html", await self._participation_context(run))
+        return render(request, "respondent/participation.html", await self._participation_context(run, draft.variant))
 
     @post("/before-you-start")
     async def participate(self, request: Request, slug: FromPath[str]) -> Response:
@@ -186,19 +192,14 @@ class RespondentController(Controller):
         if draft.status != "in_progress":
             return _see_other(_url(run, "done"))
         if draft.current_page is None:
-            context = await self._participation_context(run)
+            context = await self._participation_context(run, draft.variant)
             form = await request.form()
             shown = (field_values(form, "notice_version") or [""])[0]
             if shown != str(context["notice"].version):
                 # The notice changed since the page was shown: they must see the words we record.
                 context["notice_updated"] = True
                 return render(request, "respondent/participation.html", context, status_code=409)
-            await record_consent(
-                subject=draft.respondent_id,
-                notice=context["notice"],
-                purposes={PARTICIPATION: "acknowledged"},
-                channel="easy_read_web" if draft.variant != "standard" else "web",
-            )
+            await record_participation(draft, context["notice"])
             first = run.instrument.pages[0].key
             await set_current_page(draft, first)
             return _see_other(_page_url(run, first))
@@ -323,11 +324,13 @@ class RespondentController(Controller):
             await save_page(engine, draft, values, target)
         except AlreadySubmitted:
             return _see_other(_url(run, "done"))
+        if target == CHECK_PAGE and await choices_made(draft, run.instrument) is None:
+            return _see_other(_url(run, "your-choices"))
         return _see_other(_page_url(run, target, return_to_check and target != CHECK_PAGE))
 
     # -- check your answers and submit ------------------------------------------------------------
 
-    def _check_context(self, run: Run, draft: Draft, errors: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    def _check_context(self, run: Run, draft: Draft, choices: dict[str, str], errors: list[dict[str, str]] | None = None) -> dict[str, Any]:
         instrument = run.instrument
         pages = visible_pages(instrument, draft.answers)
         missing = missing_answers(instrument, draft.answers)
@@ -343,6 +346,8 @@ class RespondentController(Controller):
             "back_url": _page_url(run, pages[-1].key) if pages else _url(run),
             "change_url": lambda key: _page_url(run, key, True),
             "variant": draft.variant,
+            "choices": [(OPTIONAL_PURPOSES[p], decision) for p, decision in choices.items()],
+            "choices_url": _url(run, "your-choices") + "?return_to=check",
         }
 
     @get("/check")
@@ -353,9 +358,12 @@ class RespondentController(Controller):
         draft = await self._journey_draft(request, run)
         if not isinstance(draft, Draft):
             return draft
+        choices = await choices_made(draft, run.instrument)
+        if choices is None and not missing_answers(run.instrument, draft.answers):
+            return _see_other(_url(run, "your-choices"))
         if draft.current_page != CHECK_PAGE:
             await set_current_page(draft, CHECK_PAGE)
-        return render(request, "respondent/check.html", self._check_context(run, draft))
+        return render(request, "respondent/check.html", self._check_context(run, draft, choices or {}))
 
     @post("/check")
     async def submit(self, request: Request, slug: FromPath[str]) -> Response:
@@ -367,10 +375,13 @@ class RespondentController(Controller):
             return _see_other(_url(run, "done"))
         if not run.is_open():
             return _closed(request, run)
+        choices = await choices_made(draft, run.instrument)
         try:
+            if choices is None and not missing_answers(run.instrument, draft.answers):
+                return _see_other(_url(run, "your-choices"))
             await submit_response(draft, run)
         except Incomplete:
-            return render(request, "respondent/check.html", self._check_context(run, draft), status_code=422)
+            return render(request, "respondent/check.html", self._check_context(run, draft, choices or {}), status_code=422)
         except AlreadySubmitted:
             return _no_draft(run)
         return _see_other(_url(run, "done"))
@@ -394,6 +405,57 @@ class RespondentController(Controller):
                 "next_steps": run.instrument.what_happens_next.splitlines(),
             },
         )
+
+    # -- optional uses of the answers, asked once the respondent's age is known ------------------
+
+    def _choices_context(self, run: Run, draft: Draft, raw: dict[str, str], errors, return_to_check: bool) -> dict[str, Any]:
+        instrument = run.instrument
+        pages = visible_pages(instrument, draft.answers)
+        return {
+            "page_title": ("Error: " if errors else "") + "How we can use your answers",
+            "run": run,
+            "purposes": [OPTIONAL_PURPOSES[p] for p in instrument.consent_purposes],
+            "under_13": is_under_13(instrument, draft.answers),
+            "raw": raw,
+            "errors": {e.key: e.message for e in errors},
+            "error_list": _error_list(errors),
+            "back_url": _url(run, "check") if return_to_check else (_page_url(run, pages[-1].key) if pages else _url(run)),
+            "action": _url(run, "your-choices") + ("?return_to=check" if return_to_check else ""),
+            "needs_contact": any(p in ("contact", "follow_up") for p in instrument.consent_purposes),
+        }
+
+    @get("/your-choices")
+    async def choices_page(self, request: Request, slug: FromPath[str], return_to: FromQuery[str | None] = None) -> Response:
+        run = await _run_or_404(slug)
+        if not run.is_open():
+            return _closed(request, run)
+        draft = await self._journey_draft(request, run)
+        if not isinstance(draft, Draft):
+            return draft
+        if not run.instrument.consent_purposes:
+            return _see_other(_url(run, "check"))
+        previous = await choices_made(draft, run.instrument) or {}
+        raw = {p: {"granted": "yes", "refused": "no"}.get(d, "") for p, d in previous.items()}
+        return render(request, "respondent/choices.html", self._choices_context(run, draft, raw, [], return_to == "check"))
+
+    @post("/your-choices")
+    async def make_choices(self, request: Request, slug: FromPath[str], return_to: FromQuery[str | None] = None) -> Response:
+        run = await _run_or_404(slug)
+        if not run.is_open():
+            return _closed(request, run)
+        draft = await self._journey_draft(request, run)
+        if not isinstance(draft, Draft):
+            return draft
+        form = await request.form()
+        choices, errors, raw = validate_choices(run.instrument, draft.answers, form)
+        if errors:
+            return render(
+                request, "respondent/choices.html",
+                self._choices_context(run, draft, raw, errors, return_to == "check"), status_code=422,
+            )
+        await record_choices(draft, run.instrument, choices)
+        gaps = missing_answers(run.instrument, draft.answers)
+        return _see_other(_page_url(run, gaps[0].page_key, True) if gaps else _url(run, "check"))
 
     # -- coming back later ------------------------------------------------------------------------
 
@@ -433,9 +495,11 @@ class RespondentController(Controller):
     @get("/privacy")
     async def privacy_notice(self, request: Request, slug: FromPath[str]) -> Response:
         run = await _run_or_404(slug)
-        notice = await current_notice(run.instrument.notice)
-        if notice is None:
-            raise NotFoundException()
+        draft = await _draft(request, run)
+        try:
+            notice = await notice_for(run.instrument, draft.variant if draft else "standard")
+        except LookupError:
+            raise NotFoundException() from None
         return render(
             request, "respondent/privacy.html",
             {"page_title": notice.title, "run": run, "notice": notice, "sections": parse_body(notice.body),

@@ -7,6 +7,7 @@ import pytest
 
 from feedback.cli import main
 from feedback.exports import neutralise
+from surveys.consent_steps import notice_for, record_participation
 from surveys.responses import save_page, start_response, submit_response
 from surveys.tables import Response
 from tests.conftest import open_test_run, run
@@ -14,6 +15,7 @@ from tests.conftest import open_test_run, run
 
 async def submitted(survey, answers, variant="standard"):
     draft, _ = await start_response(survey, variant=variant)
+    await record_participation(draft, await notice_for(survey.instrument, variant))
     await save_page(Response._meta.db, draft, answers, "check")
     return await submit_response(draft, survey)
 
@@ -51,6 +53,19 @@ def test_withdrawn_responses_are_not_exported(capsys):
     kept = run(submitted(survey, YOUNG_ANSWERS))
     gone = run(submitted(survey, YOUNG_ANSWERS))
     run(Response.update({Response.status: "withdrawn"}).where(Response.id == gone.id))
+    body = list(csv.reader(io.StringIO(export(survey.slug, capsys))))[1:]
+    assert [row[0] for row in body] == [kept.respondent_id]
+
+
+def test_the_export_goes_through_the_consent_gate(capsys):
+    """A participation withdrawal recorded in consent/ excludes the row even if the response row
+    itself was somehow left as submitted: one gate, no path that forgot to check."""
+    from consent.records import record_withdrawal
+
+    survey = open_test_run("annual-send-young-person")
+    kept = run(submitted(survey, YOUNG_ANSWERS))
+    gone = run(submitted(survey, YOUNG_ANSWERS))
+    run(record_withdrawal(gone.respondent_id, ["participation"]))
     body = list(csv.reader(io.StringIO(export(survey.slug, capsys))))[1:]
     assert [row[0] for row in body] == [kept.respondent_id]
 

@@ -61,8 +61,11 @@ def test_walker_completes_the_parent_survey_and_export_gains_one_row(client, par
     assert export_count(parent_run.slug) == 1
     # the participation step recorded which notice version was shown
     records = run(records_for(str(row["respondent_id"])))
-    assert len(records) == 1 and records[0].purposes == {"participation": "acknowledged"}
-    assert records[0].channel == "web" and records[0].actor == "self"
+    assert [r.purposes for r in records] == [
+        {"participation": "acknowledged"},
+        {"quotes": "refused", "contact": "refused"},  # the walker picks the first option: No
+    ]
+    assert all(r.channel == "web" and r.actor == "self" for r in records)
 
 
 def test_walker_completes_the_young_person_survey(client, young_person_run):
@@ -246,7 +249,7 @@ def test_script_in_free_text_is_stored_as_text_and_escaped_on_pages(client, youn
         form = parse_forms(response.text)[0]
         response = walker.submit(response, form, fill(form))
     answer(client, response, {"works_well": "<script>alert('x')</script> =1+2"})
-    check = client.get(f"/s/{young_person_run.slug}/check")
+    check = client.get(f"/s/{young_person_run.slug}/q/works_well")
     assert "<script>alert" not in check.text
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in check.text
     assert stored_answers(young_person_run.slug)["works_well"] == "<script>alert('x')</script> =1+2"

@@ -1,0 +1,104 @@
+"""/withdraw: withdrawing a consent, or all answers, with the reference from the confirmation page.
+As easy as agreeing: no account, no email round trip. Rate-limited against guessing references."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromQuery
+from litestar.response import Redirect
+
+from consent.purposes import OPTIONAL_PURPOSES
+from feedback.errors import error_page
+from feedback.rate_limit import RateLimiter, client_key
+from feedback.rendering import render
+from surveys.data_rights import erase_response, find_by_reference, withdraw_consents, withdrawable_purposes
+from surveys.runs import get_run_by_id
+from surveys.validation import field_values
+
+# Ten tries in ten minutes is plenty for someone typing their own reference.
+reference_attempts = RateLimiter(limit=10, window_seconds=600)
+NOT_FOUND = "We could not find answers with that reference. Check it is exactly as shown on your confirmation page, like ABCD-EFGH-JKMN"
+DONE_MESSAGES = {
+    "answers": ("Your answers have been withdrawn", [
+        "We have deleted your answers. They will not be used in any figures, reports or exports from now on.",
+        "Figures that were already published before today cannot be changed, but they never identified you.",
+    ]),
+    "consent": ("Your choice has been recorded", [
+        "We will stop using your answers in the way you chose, from now on. If you withdrew permission to contact you, we have deleted your contact details.",
+    ]),
+}
+
+
+def _form(form, name: str) -> str:
+    return (field_values(form, name) or [""])[0][:100]
+
+
+class WithdrawController(Controller):
+    path = "/withdraw"
+    include_in_schema = False
+
+    @get("/")
+    async def start(self, request: Request) -> Response:
+        return render(request, "withdraw/start.html", {"page_title": "Withdraw your answers", "reference": "", "error": None})
+
+    async def _lookup(self, request: Request, reference: str):
+        if not reference_attempts.allow(client_key(request)):
+            return error_page(request, 429)
+        if not reference.strip():
+            return "Enter the reference from your confirmation page"
+        draft = await find_by_reference(reference)
+        return draft if draft is not None else NOT_FOUND
+
+    def _retry(self, request: Request, reference: str, message: str) -> Response:
+        return render(
+            request, "withdraw/start.html",
+            {"page_title": "Error: Withdraw your answers", "reference": reference, "error": message},
+            status_code=422,
+        )
+
+    @post("/")
+    async def find(self, request: Request) -> Response:
+        form = await request.form()
+        reference = _form(form, "reference")
+        found = await self._lookup(request, reference)
+        if isinstance(found, Response):
+            return found
+        if isinstance(found, str):
+            return self._retry(request, reference, found)
+        run = await get_run_by_id(found.run_id)
+        purposes = await withdrawable_purposes(found)
+        return render(
+            request, "withdraw/choose.html",
+            {"page_title": "What do you want to withdraw?", "reference": found.reference, "survey_title": run.title if run else "",
+             "purposes": [OPTIONAL_PURPOSES[p] for p in purposes], "error": None},
+        )
+
+    @post("/confirm")
+    async def confirm(self, request: Request) -> Response:
+        form = await request.form()
+        reference = _form(form, "reference")
+        found = await self._lookup(request, reference)
+        if isinstance(found, Response):
+            return found
+        if isinstance(found, str):
+            return self._retry(request, reference, found)
+        choice = _form(form, "withdraw")
+        purposes = await withdrawable_purposes(found)
+        if choice == "answers":
+            await erase_response(found)
+            return Redirect(path="/withdraw/done?what=answers", status_code=303)
+        if choice in purposes:
+            await withdraw_consents(found, [choice])
+            return Redirect(path="/withdraw/done?what=consent", status_code=303)
+        run = await get_run_by_id(found.run_id)
+        return render(
+            request, "withdraw/choose.html",
+            {"page_title": "Error: What do you want to withdraw?", "reference": found.reference, "survey_title": run.title if run else "",
+             "purposes": [OPTIONAL_PURPOSES[p] for p in purposes], "error": "Select what you want to withdraw"},
+            status_code=422,
+        )
+
+    @get("/done")
+    async def done(self, request: Request, what: FromQuery[str] = "answers") -> Response:
+        title, paragraphs = DONE_MESSAGES.get(what, DONE_MESSAGES["answers"])
+        return render(request, "withdraw/done.html", {"page_title": title, "paragraphs": paragraphs})
