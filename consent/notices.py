@@ -96,3 +96,18 @@ async def current_notice(key: str, audience: str = "standard") -> Notice | None:
     if notice is None and audience != "standard":
         return await current_notice(key, "standard")
     return notice
+
+
+async def publish_new_version(key: str, audience: str, title: str, summary: str,
+                              sections: tuple[NoticeSection, ...], published_on: str) -> Notice:
+    """Editing a notice: the published versions stay as they were; the new words get the next number."""
+    latest = await Notice.objects().where((Notice.key == key) & (Notice.audience == audience)).order_by(
+        Notice.version, ascending=False
+    ).first()
+    notice = Notice(
+        key=key, version=(latest.version + 1) if latest else 1, audience=audience, title=title.strip(),
+        summary=summary.strip(), body=NoticeText(key, 0, audience, title, summary, sections, published_on).body,
+        published_on=published_on,
+    )
+    await notice.save()
+    return notice

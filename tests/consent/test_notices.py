@@ -40,3 +40,21 @@ def test_notice_files_parse():
     for path in NOTICE_DIR.glob("*.toml"):
         notice = read_notice_file(path)
         assert notice.title and notice.summary and notice.sections
+
+
+def test_standard_easy_read_and_young_person_wordings_are_published():
+    for audience in ("standard", "easy_read", "young_person"):
+        notice = run(current_notice("annual-send-survey", audience))
+        assert notice.audience == audience and notice.published_on
+
+
+def test_editing_a_notice_publishes_a_new_version_and_keeps_the_old():
+    from consent.notices import NoticeSection, publish_new_version
+    from consent.tables import Notice
+
+    key = "edit-test-notice"
+    first = run(publish_new_version(key, "standard", "Title", "Old words", (NoticeSection("H", "Body"),), "2026-01-01"))
+    second = run(publish_new_version(key, "standard", "Title", "New words", (NoticeSection("H", "Body"),), "2026-02-01"))
+    assert (first.version, second.version) == (1, 2)
+    assert run(current_notice(key)).summary == "New words"
+    assert run(Notice.objects().where(Notice.id == first.id).first()).summary == "Old words"
