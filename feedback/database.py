@@ -6,23 +6,224 @@ in small ways that matter under load; every caller goes through the helpers here
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+import threading
+import time
+import weakref
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import AsyncIterator
+from typing import Any, AsyncIterator, Callable
 from urllib.parse import urlsplit
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
 
 from surveys.storage import is_sqlite, is_unique_violation, writing_transaction  # noqa: F401
 
+SQLITE_BUSY = 5
+SQLITE_BUSY_SNAPSHOT = 517  # a stale read transaction tried to write: only a rollback helps, not a retry
 
-class SQLiteWithTimeout(SQLiteEngine):
-    """SQLite with a busy timeout, so concurrent writers wait instead of failing at once."""
+# Set on every connection. WAL itself is a property of the file (see prepare_engine).
+SQLITE_PRAGMAS = (
+    "PRAGMA foreign_keys = ON",
+    # With WAL, NORMAL syncs at checkpoints instead of at every commit: a commit survives the process
+    # crashing; only a power cut or an OS crash can lose the last moments. FULL would fsync every page save.
+    "PRAGMA synchronous = NORMAL",
+)
 
-    def __init__(self, path: str) -> None:
-        super().__init__(path=path, timeout=30)
+
+def _is_busy(error: sqlite3.Error) -> bool:
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is None:
+        return "database is locked" in str(error)
+    return code & 0xFF == SQLITE_BUSY and code != SQLITE_BUSY_SNAPSHOT
+
+
+def _reads_only(sql: str) -> bool:
+    return sql.lstrip()[:6].upper() == "SELECT"
+
+
+class SQLiteConnection:
+    """One reused sqlite3 connection whose statements run on the event loop's thread.
+
+    It has no busy timeout, so it never blocks the loop on a lock: when another process holds the
+    database, the statement (which had no effect) is retried after an asyncio sleep, up to `timeout`.
+    """
+
+    def __init__(self, connect: Callable[[], sqlite3.Connection], timeout: float) -> None:
+        self.raw = connect()
+        self.timeout = timeout
+        for pragma in SQLITE_PRAGMAS:
+            self.raw.execute(pragma)
+
+    def _run(self, sql: str, args: Any) -> list[dict[str, Any]]:
+        cursor = self.raw.execute(sql, args)
+        try:
+            if cursor.description is None:
+                return []
+            columns = [column[0] for column in cursor.description]
+            return [dict(zip(columns, row)) for row in cursor.fetchall()]
+        finally:
+            cursor.close()
+
+    async def execute(self, sql: str, args: Any = ()) -> list[dict[str, Any]]:
+        deadline = None
+        delay = 0.001
+        while True:
+            try:
+                return self._run(sql, args)
+            except sqlite3.OperationalError as error:
+                if not _is_busy(error):
+                    raise
+                now = time.monotonic()
+                deadline = deadline or now + self.timeout
+                if now >= deadline:
+                    raise
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 0.05)
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+class LoopConnections:
+    """The connections one event loop uses: a writer taken in turn, and a reader."""
+
+    def __init__(self, connect: Callable[[], sqlite3.Connection], timeout: float) -> None:
+        self.writer = SQLiteConnection(connect, timeout)
+        self.reader = SQLiteConnection(connect, timeout)
+        self.write_lock = asyncio.Lock()
+
+    def close(self) -> None:
+        self.writer.close()
+        self.reader.close()
+
+
+class ReusedConnectionTransaction(SQLiteTransaction):
+    """A transaction on the loop's writer connection, held for the whole transaction."""
+
+    __slots__ = ("_lock",)
+
+    async def __aenter__(self) -> ReusedConnectionTransaction:
+        if self._parent is not None:
+            return self._parent
+        connections = self.engine.loop_connections()
+        self._lock = connections.write_lock
+        await self._lock.acquire()
+        try:
+            self.connection = connections.writer
+            await self.begin()
+        except BaseException:
+            self._lock.release()
+            raise
+        self.context = self.engine.current_transaction.set(self)
+        return self
+
+    async def begin(self) -> None:
+        # Always IMMEDIATE (or EXCLUSIVE if asked): transactions in this process already take turns,
+        # and one that starts by reading could otherwise fail to upgrade when another process writes.
+        kind = "EXCLUSIVE" if self.transaction_type == TransactionType.exclusive else "IMMEDIATE"
+        await self.connection.execute(f"BEGIN {kind}")
+
+    async def __aexit__(self, exception_type, exception, traceback) -> bool:
+        if self._parent:
+            return exception is None
+        try:
+            if exception:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        finally:
+            if self.connection.raw.in_transaction:  # a failed commit: never hand on an open transaction
+                self.connection.raw.rollback()
+            self.engine.current_transaction.reset(self.context)
+            self._lock.release()
+        return exception is None
+
+
+class ReusedConnectionSQLiteEngine(SQLiteEngine):
+    """SQLite that reuses its connections instead of opening one per query.
+
+    Piccolo's SQLiteEngine opens a new aiosqlite connection (a new thread, file handle and pragmas)
+    for every query, and concurrent writers then wait in SQLite's busy handler, which sleeps in steps
+    of up to 100 ms: under load a page save took seconds. Here each event loop keeps one writer
+    connection, used in turn through an asyncio lock (SQLite has one writer at a time anyway, and
+    queueing in-process is fair), and one reader for statements outside a transaction (with WAL it
+    sees the last commit while a transaction is open on the writer). Statements take microseconds
+    here, so they run on the loop's thread rather than hopping to a worker thread each time.
+    """
+
+    __slots__ = ("busy_timeout", "_loops", "_loops_lock")
+
+    def __init__(self, path: str, timeout: float = 30.0) -> None:
+        super().__init__(path=path, timeout=timeout)
+        self.busy_timeout = timeout
+        self._loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, LoopConnections] = weakref.WeakKeyDictionary()
+        self._loops_lock = threading.Lock()
+
+    def _connect(self) -> sqlite3.Connection:
+        kwargs = {**self.connection_kwargs, "timeout": 0, "check_same_thread": False}
+        return sqlite3.connect(**kwargs)
+
+    def loop_connections(self) -> LoopConnections:
+        loop = asyncio.get_running_loop()
+        connections = self._loops.get(loop)
+        if connections is None:
+            with self._loops_lock:
+                connections = self._loops.get(loop)
+                if connections is None:
+                    connections = self._loops[loop] = LoopConnections(self._connect, self.busy_timeout)
+        return connections
+
+    async def close_connections(self) -> None:
+        """Close this event loop's connections (at the end of the app's lifespan)."""
+        with self._loops_lock:
+            connections = self._loops.pop(asyncio.get_running_loop(), None)
+        if connections is not None:
+            try:  # let a transaction in flight finish, but never hang a shutdown on one
+                await asyncio.wait_for(connections.write_lock.acquire(), timeout=self.busy_timeout)
+            except asyncio.TimeoutError:
+                pass
+            connections.close()
+
+    async def _run(self, sql: str, args: Any) -> list[dict[str, Any]]:
+        transaction = self.current_transaction.get()
+        if transaction is not None:
+            return await transaction.connection.execute(sql, args)
+        connections = self.loop_connections()
+        if _reads_only(sql):
+            return await connections.reader.execute(sql, args)
+        async with connections.write_lock:
+            return await connections.writer.execute(sql, args)
+
+    async def run_querystring(self, querystring, in_pool: bool = False):
+        if querystring.query_type == "insert" and self.get_version_sync() < 3.35:
+            return await super().run_querystring(querystring, in_pool)  # no RETURNING before 3.35
+        query_id = self.get_query_id()
+        if self.log_queries:
+            self.print_query(query_id=query_id, query=querystring.__str__())
+        sql, args = querystring.compile_string(engine_type=self.engine_type)
+        response = await self._run(sql, args)
+        if self.log_responses:
+            self.print_response(query_id=query_id, response=response)
+        return response
+
+    async def run_ddl(self, ddl: str, in_pool: bool = False):
+        query_id = self.get_query_id()
+        if self.log_queries:
+            self.print_query(query_id=query_id, query=ddl)
+        response = await self._run(ddl, ())
+        if self.log_responses:
+            self.print_response(query_id=query_id, response=response)
+        return response
+
+    def transaction(
+        self, transaction_type: TransactionType = TransactionType.deferred, allow_nested: bool = True
+    ) -> ReusedConnectionTransaction:
+        return ReusedConnectionTransaction(engine=self, transaction_type=transaction_type, allow_nested=allow_nested)
 
 
 def sqlite_path_from_url(url: str) -> str:
@@ -32,7 +233,8 @@ def sqlite_path_from_url(url: str) -> str:
         raise ValueError(f"DATABASE_URL for SQLite must look like sqlite:///path/file.sqlite3, not {url!r}")
     path = rest[3:]
     if path in {"", ":memory:"}:
-        # Piccolo opens a connection per query, so an in-memory database would vanish between them.
+        # Every event loop has connections of its own (and Piccolo's batch() opens more), so an
+        # in-memory database would not be shared between them.
         raise ValueError("SQLite needs a file path (an in-memory database does not work with Piccolo)")
     return path
 
@@ -42,7 +244,7 @@ def engine_from_url(url: str) -> Engine:
     if scheme == "sqlite":
         path = sqlite_path_from_url(url)
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        return SQLiteWithTimeout(path=path)
+        return ReusedConnectionSQLiteEngine(path=path)
     if scheme in {"postgres", "postgresql"}:
         return PostgresEngine(config={"dsn": url})
     raise ValueError(f"DATABASE_URL must start with sqlite:/// or postgresql://, not {scheme or url!r}")
@@ -63,6 +265,8 @@ async def start_pool(engine: Engine, max_size: int = 10) -> None:
 async def close_pool(engine: Engine) -> None:
     if isinstance(engine, PostgresEngine):
         await engine.close_connection_pool()
+    elif isinstance(engine, ReusedConnectionSQLiteEngine):
+        await engine.close_connections()
 
 
 @asynccontextmanager
