@@ -15,9 +15,12 @@ from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 
+from feedback.controllers.account import AccountController
+from feedback.controllers.api import ApiController
 from feedback.controllers.public import ROUTES as PUBLIC_ROUTES
 from feedback.controllers.respondent import RespondentController
 from feedback.controllers.withdraw import WithdrawController
+from feedback.controllers.workspace import WorkspaceController
 from feedback.database import close_pool, start_pool
 from feedback.errors import EXCEPTION_HANDLERS
 from feedback.rendering import STATIC_DIR, template_config
@@ -51,7 +54,7 @@ def create_app(settings: Settings | None = None, manage_pool: bool = True) -> Li
     )
 
     app = Litestar(
-        route_handlers=[*PUBLIC_ROUTES, RespondentController, WithdrawController, static],
+        route_handlers=[*PUBLIC_ROUTES, RespondentController, WithdrawController, AccountController, WorkspaceController, ApiController, static],
         lifespan=[lifespan],
         template_config=template_config(),
         plugins=[HTMXPlugin()],

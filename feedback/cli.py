@@ -112,6 +112,26 @@ def cmd_subject_access(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_create_user(args: argparse.Namespace) -> int:
+    from feedback.auth import create_user
+
+    password = sys.stdin.readline().rstrip("\n")
+    if not password:
+        print("Give the password on standard input, e.g. `feedback create-user ... < password.txt`.", file=sys.stderr)
+        return 2
+
+    async def work():
+        return await create_user(args.email, args.role, password=password, team=args.team)
+
+    try:
+        user, _ = _run(_with_database(work))
+    except ValueError as error:
+        print(str(error), file=sys.stderr)
+        return 2
+    print(f"Created {user.role} account for {user.email}.")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -161,6 +181,12 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("slug")
     export.add_argument("--format", choices=("csv", "xlsx"), default="csv")
     export.set_defaults(handler=cmd_export)
+
+    user = commands.add_parser("create-user", help="create a workspace account (password read from standard input)")
+    user.add_argument("--email", required=True)
+    user.add_argument("--role", required=True, choices=("admin", "officer", "pcv"))
+    user.add_argument("--team", default="partnership", help="the forum team, for pcv accounts")
+    user.set_defaults(handler=cmd_create_user)
 
     retention = commands.add_parser("retention", help="show (or with --apply, delete) data past its retention period")
     retention.add_argument("--apply", action="store_true", help="delete and anonymise, instead of only reporting")

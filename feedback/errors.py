@@ -51,7 +51,7 @@ def error_page(request: Request, status_code: int, detail: list[str] | None = No
 
 
 def handle_http_exception(request: Request, exc: HTTPException) -> Response:
-    if request.url.path == "/healthz" or request.url.path.startswith("/schema"):
+    if request.url.path == "/healthz" or request.url.path.startswith(("/schema", "/api/")):
         return Response({"status_code": exc.status_code, "detail": exc.detail}, status_code=exc.status_code)
     return error_page(request, exc.status_code)
 
@@ -66,4 +66,25 @@ def handle_unexpected(request: Request, exc: Exception) -> Response:
     return error_page(request, HTTP_500_INTERNAL_SERVER_ERROR)
 
 
-EXCEPTION_HANDLERS = {HTTPException: handle_http_exception, Exception: handle_unexpected}
+def handle_sign_in_required(request: Request, exc: Exception) -> Response:
+    from urllib.parse import quote
+
+    from litestar.response import Redirect
+
+    if request.url.path.startswith("/api/"):
+        return Response({"status_code": 401, "detail": "Sign in to the workspace first"}, status_code=401)
+    target = request.url.path
+    if request.method != "GET":
+        target = "/workspace"
+    if request.headers.get("hx-request") == "true":
+        return Response(b"", status_code=204, headers={"HX-Redirect": f"/login?next={quote(target)}"})
+    return Redirect(path=f"/login?next={quote(target)}", status_code=303)
+
+
+def _handlers():
+    from feedback.auth import SignInRequired
+
+    return {SignInRequired: handle_sign_in_required, HTTPException: handle_http_exception, Exception: handle_unexpected}
+
+
+EXCEPTION_HANDLERS = _handlers()

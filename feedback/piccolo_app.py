@@ -2,10 +2,12 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
+from feedback.tables import AuditEntry, User, WorkspaceSession
+
 APP_CONFIG = AppConfig(
     app_name="feedback",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=[],
+    table_classes=[User, WorkspaceSession, AuditEntry],
     migration_dependencies=["surveys.piccolo_app"],
     commands=[],
 )

@@ -102,8 +102,8 @@ async def record_choices(draft: Draft, instrument: Instrument, choices: Choices)
     """A new consent record (never an edit), and contact details kept apart, or removed."""
     notice = await notice_for(instrument, draft.variant)
     actor = "parent_carer" if choices.decider == "parent_carer" else "self"
-    if draft.channel in ("paper", "event"):
-        actor = "volunteer" if actor == "self" else actor
+    if draft.channel == "paper" and actor == "self":
+        actor = "volunteer"  # typed in from a paper form by a volunteer
     await record_consent(draft.respondent_id, notice, choices.decisions, actor=actor, channel=consent_channel(draft))
     if choices.email or choices.phone:
         await save_contact(draft.respondent_id, choices.email, choices.phone)

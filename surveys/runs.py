@@ -23,6 +23,8 @@ class Run:
     opens_at: datetime | None
     closes_at: datetime | None
     instrument: Instrument
+    team: str | None = None
+    shared_with: tuple[str, ...] = ()
 
     def closed_since(self, now: datetime | None = None) -> datetime | None:
         """When the run stopped taking answers, or None while it is open."""
@@ -59,6 +61,8 @@ def _run_from_row(row: dict[str, Any]) -> Run:
         opens_at=row["opens_at"],
         closes_at=row["closes_at"],
         instrument=instrument,
+        team=row.get("team"),
+        shared_with=tuple(_load_json(row.get("shared_with")) or ()),
     )
 
 
@@ -90,6 +94,7 @@ async def open_run(
     closes_at: datetime | None = None,
     opens_at: datetime | None = None,
     variants: tuple[str, ...] | None = None,
+    team: str | None = None,
 ) -> Run:
     """Create an open run from an instrument, copying its definition so answers refer to it."""
     offered = tuple(v for v in (variants or instrument.variants) if v in instrument.variants) or ("standard",)
@@ -103,6 +108,8 @@ async def open_run(
         variants=list(offered),
         opens_at=opens_at,
         closes_at=closes_at,
+        team=team,
+        shared_with=[],
     )
     await row.save()
     run = await get_run(slug)

@@ -22,6 +22,9 @@ class SurveyRun(Table, tablename="survey_run"):
     opens_at = Timestamptz(null=True, default=None)
     closes_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
+    # Who runs it: None for the partnership (officers); a Parent Carer Voice team's name otherwise.
+    team = Varchar(length=80, null=True, default=None)
+    shared_with = JSON(null=False, default=[])  # teams that may see its results
 
 
 class Response(Table, tablename="survey_response"):

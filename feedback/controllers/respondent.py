@@ -68,16 +68,36 @@ def cookie_name(slug: str, settings: Settings) -> str:
     return f"{'__Host-' if settings.is_production else ''}resume-{slug}"
 
 
-def _resume_cookie(slug: str, token: str, settings: Settings) -> Cookie:
+def resume_cookie(slug: str, token: str, settings: Settings, persistent: bool = True) -> Cookie:
+    """The cookie that brings a respondent back to their answers. Not kept on shared devices
+    (event mode, paper entry): it then lasts only until the browser closes or the answers are sent."""
     return Cookie(
         key=cookie_name(slug, settings),
         value=token,
-        max_age=RESUME_COOKIE_DAYS * 24 * 3600,
+        max_age=RESUME_COOKIE_DAYS * 24 * 3600 if persistent else None,
         path="/",
         httponly=True,
         secure=settings.is_production,
         samesite="lax",
     )
+
+
+def _forget_cookie(name: str, settings: Settings) -> Cookie:
+    return Cookie(key=name, value="", max_age=0, path="/", httponly=True, secure=settings.is_production, samesite="lax")
+
+
+def kiosk_cookie_name(slug: str, settings: Settings) -> str:
+    return f"{'__Host-' if settings.is_production else ''}kiosk-{slug}"
+
+
+def kiosk_cookie(slug: str, settings: Settings) -> Cookie:
+    """Marks this browser as a shared tablet at an event, until it is closed."""
+    return Cookie(key=kiosk_cookie_name(slug, settings), value="1", max_age=None, path="/",
+                  httponly=True, secure=settings.is_production, samesite="lax")
+
+
+def in_kiosk(request: Request, run: Run) -> bool:
+    return request.cookies.get(kiosk_cookie_name(run.slug, _settings(request))) == "1"
 
 
 def _url(run: Run, step: str = "") -> str:
@@ -127,7 +147,8 @@ class RespondentController(Controller):
         run = await _run_or_404(slug)
         if not run.is_open():
             return _closed(request, run)
-        draft = await _draft(request, run)
+        kiosk = in_kiosk(request, run)
+        draft = None if kiosk else await _draft(request, run)  # a shared tablet never offers someone else's answers
         continue_url = None
         if draft and draft.status == "in_progress":
             if draft.current_page is None:
@@ -143,7 +164,8 @@ class RespondentController(Controller):
                 "instrument": run.instrument,
                 "draft": draft,
                 "continue_url": continue_url,
-                "not_found": notice == "not-found",
+                "not_found": notice == "not-found" and not kiosk,
+                "kiosk": kiosk,
                 "paragraphs": run.instrument.description.splitlines(),
             },
         )
@@ -155,9 +177,11 @@ class RespondentController(Controller):
             return _closed(request, run)
         form = await request.form()
         variant = (field_values(form, "variant") or ["standard"])[0]
-        draft, token = await start_response(run, variant=variant)
+        kiosk = in_kiosk(request, run)
+        draft, token = await start_response(run, variant=variant, channel="event" if kiosk else "web")
         assert token is not None
-        return _see_other(_url(run, "before-you-start"), [_resume_cookie(run.slug, token, _settings(request))])
+        cookie = resume_cookie(run.slug, token, _settings(request), persistent=not kiosk)
+        return _see_other(_url(run, "before-you-start"), [cookie])
 
     # -- participation: which notice was shown, and that they chose to take part ----------------
 
@@ -199,7 +223,8 @@ class RespondentController(Controller):
                 # The notice changed since the page was shown: they must see the words we record.
                 context["notice_updated"] = True
                 return render(request, "respondent/participation.html", context, status_code=409)
-            await record_participation(draft, context["notice"])
+            # A paper form typed in by a forum volunteer is recorded as such.
+            await record_participation(draft, context["notice"], actor="volunteer" if draft.channel == "paper" else "self")
             first = run.instrument.pages[0].key
             await set_current_page(draft, first)
             return _see_other(_page_url(run, first))
@@ -244,6 +269,7 @@ class RespondentController(Controller):
             "page_number": number,
             "page_total": total,
             "variant": draft.variant,
+            "can_save_for_later": draft.channel == "web",
         }
 
     @get("/q/{page_key:str}")
@@ -396,15 +422,21 @@ class RespondentController(Controller):
             return _see_other(_url(run))
         if draft.status != "submitted":
             return _no_draft(run)
-        return render(
+        shared_device = draft.channel in ("event", "paper")
+        page = render(
             request, "respondent/confirmation.html",
             {
                 "page_title": "Your answers have been sent",
                 "run": run,
                 "reference": draft.reference,
                 "next_steps": run.instrument.what_happens_next.splitlines(),
+                "kiosk": draft.channel == "event",
+                "paper": draft.channel == "paper",
             },
         )
+        if shared_device:  # the next person must not be able to go back into these answers
+            page.cookies.append(_forget_cookie(cookie_name(run.slug, _settings(request)), _settings(request)))
+        return page
 
     # -- optional uses of the answers, asked once the respondent's age is known ------------------
 
@@ -484,7 +516,7 @@ class RespondentController(Controller):
                 draft, token = found
                 target = resume_page_key(run.instrument, draft.answers, draft.current_page)
                 url = _url(run, "before-you-start") if draft.current_page is None else _page_url(run, target)
-                return _see_other(url, [_resume_cookie(run.slug, token, _settings(request))])
+                return _see_other(url, [resume_cookie(run.slug, token, _settings(request))])
             error = "We could not find saved answers with that code. Check the code and try again"
         return render(
             request, "respondent/resume.html",

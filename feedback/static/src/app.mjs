@@ -6,6 +6,7 @@ import {
   Checkboxes,
   ErrorSummary,
   NotificationBanner,
+  PasswordInput,
   Radios,
   SkipLink,
   createAll
@@ -15,7 +16,7 @@ import {
 document.body.classList.add('js-enabled', 'govuk-frontend-supported')
 
 function initComponents (scope) {
-  for (const Component of [Button, CharacterCount, Checkboxes, ErrorSummary, NotificationBanner, Radios, SkipLink]) {
+  for (const Component of [Button, CharacterCount, Checkboxes, ErrorSummary, NotificationBanner, PasswordInput, Radios, SkipLink]) {
     createAll(Component, undefined, scope)
   }
 }
