@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
@@ -70,7 +71,12 @@ def create_app(settings: Settings | None = None, manage_pool: bool = True) -> Li
         ),
         logging_config=LoggingConfig(
             root={"level": "INFO", "handlers": ["queue_listener"]},
-            formatters={"standard": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+            formatters={
+                "standard": (
+                    {"()": "feedback.logs.JsonFormatter"} if os.environ.get("FEEDBACK_LOG_FORMAT") == "json"
+                    else {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+                )
+            },
             log_exceptions="never",
         ),
         request_max_body_size=settings.max_body_bytes,

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import os
 import sys
+from pathlib import Path
 
 from feedback.settings import load_settings
 
@@ -132,6 +133,39 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from feedback.backup import BackupError, backup
+
+    try:
+        print(backup(load_settings().database_url, args.path))
+    except BackupError as error:
+        print(f"Backup failed: {error}", file=sys.stderr)
+        return 1
+    _audit_cli("backup", str(args.path))
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from feedback.backup import BackupError, restore
+
+    try:
+        print(restore(load_settings().database_url, args.path))
+    except BackupError as error:
+        print(f"Restore failed: {error}", file=sys.stderr)
+        return 1
+    _audit_cli("restore", str(args.path))
+    return 0
+
+
+def _audit_cli(action: str, detail: str) -> None:
+    from feedback.audit import audit
+
+    async def work():
+        await audit("command line", action, detail=detail)
+
+    _run(_with_database(work))
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -193,6 +227,14 @@ def build_parser() -> argparse.ArgumentParser:
     retention.add_argument("--draft-days", type=int, default=int(os.environ.get("FEEDBACK_DRAFT_DAYS", "30")))
     retention.add_argument("--contact-days", type=int, default=int(os.environ.get("FEEDBACK_CONTACT_DAYS", "90")))
     retention.set_defaults(handler=cmd_retention)
+
+    backup = commands.add_parser("backup", help="copy the database to a new file (safe while serving)")
+    backup.add_argument("path", type=Path)
+    backup.set_defaults(handler=cmd_backup)
+
+    restore = commands.add_parser("restore", help="replace the database with a backup (stop the service first)")
+    restore.add_argument("path", type=Path)
+    restore.set_defaults(handler=cmd_restore)
 
     access = commands.add_parser("subject-access", help="everything held for a reference, as JSON")
     access.add_argument("reference")
