@@ -6,10 +6,11 @@ is the limit times the number of workers, which still makes guessing a 58-bit re
 
 from __future__ import annotations
 
+import os
 import time
 from collections import defaultdict, deque
 
-from litestar import Request
+from litestar import Request, Response
 
 
 class RateLimiter:
@@ -38,3 +39,20 @@ class RateLimiter:
 def client_key(request: Request) -> str:
     # uvicorn's proxy_headers has already replaced this with X-Forwarded-For from trusted proxies.
     return request.client.host if request.client else "unknown"
+
+
+# Every public form post, per client address: far above what a person (or a family sharing a
+# council wifi) can type, low enough to blunt a script hammering the service. 0 turns it off.
+_PUBLIC_POSTS_PER_MINUTE = int(os.environ.get("FEEDBACK_PUBLIC_POSTS_PER_MINUTE", "600"))
+public_posts = RateLimiter(limit=max(_PUBLIC_POSTS_PER_MINUTE, 1), window_seconds=60)
+
+
+async def public_post_limit(request: Request) -> Response | None:
+    """A `before_request` hook for public controllers: a 429 page once a client posts too often."""
+    if request.method != "POST" or _PUBLIC_POSTS_PER_MINUTE <= 0:
+        return None
+    if public_posts.allow(client_key(request)):
+        return None
+    from feedback.errors import error_page
+
+    return error_page(request, 429)

@@ -18,6 +18,8 @@ from litestar.response import Redirect
 
 from consent.notices import parse_body
 from consent.purposes import OPTIONAL_PURPOSES
+from feedback.errors import error_page
+from feedback.rate_limit import RateLimiter, client_key, public_post_limit
 from feedback.rendering import render
 from feedback.settings import Settings
 from surveys.codes import looks_like_code
@@ -57,6 +59,7 @@ from surveys.tables import Response as ResponseTable
 from surveys.validation import field_values, validate_page
 
 RESUME_COOKIE_DAYS = 30
+resume_attempts = RateLimiter(limit=20, window_seconds=600)
 
 
 def _settings(request: Request) -> Settings:
@@ -141,6 +144,7 @@ def _error_list(errors) -> list[dict[str, str]]:
 class RespondentController(Controller):
     path = "/s/{slug:str}"
     include_in_schema = False
+    before_request = public_post_limit
 
     @get("/", name="survey-start")
     async def start_page(self, request: Request, slug: FromPath[str], notice: FromQuery[str | None] = None) -> Response:
@@ -503,6 +507,8 @@ class RespondentController(Controller):
         run = await _run_or_404(slug)
         if not run.is_open():
             return _closed(request, run)
+        if not resume_attempts.allow(client_key(request)):
+            return error_page(request, 429)
         form = await request.form()
         code = (field_values(form, "code") or [""])[0][:100]
         error = None

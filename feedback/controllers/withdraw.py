@@ -9,7 +9,7 @@ from litestar.response import Redirect
 
 from consent.purposes import OPTIONAL_PURPOSES
 from feedback.errors import error_page
-from feedback.rate_limit import RateLimiter, client_key
+from feedback.rate_limit import RateLimiter, client_key, public_post_limit
 from feedback.rendering import render
 from surveys.data_rights import erase_response, find_by_reference, withdraw_consents, withdrawable_purposes
 from surveys.runs import get_run_by_id
@@ -36,6 +36,7 @@ def _form(form, name: str) -> str:
 class WithdrawController(Controller):
     path = "/withdraw"
     include_in_schema = False
+    before_request = public_post_limit
 
     @get("/")
     async def start(self, request: Request) -> Response:

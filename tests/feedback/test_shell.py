@@ -76,3 +76,27 @@ def test_an_unexpected_error_shows_the_house_error_page_without_a_trace(app):
     assert page.status_code == 500
     assert "Sorry, there is a problem with the service" in page.text
     assert "Traceback" not in page.text and "respondent's answer" not in page.text
+
+
+def test_public_posts_are_rate_limited_per_client_behind_a_proxy(client, parent_run, monkeypatch):
+    from feedback import rate_limit
+
+    monkeypatch.setattr(rate_limit, "_PUBLIC_POSTS_PER_MINUTE", 3)
+    monkeypatch.setattr(rate_limit, "public_posts", rate_limit.RateLimiter(limit=3, window_seconds=60))
+    start = client.get(f"/s/{parent_run.slug}")
+    statuses = [
+        client.post(f"/s/{parent_run.slug}/start", data={"_csrf_token": csrf_token(start.text)}, follow_redirects=False).status_code
+        for _ in range(4)
+    ]
+    assert statuses == [303, 303, 303, 429]
+    assert "Too many attempts" in client.post(f"/s/{parent_run.slug}/start", data={"_csrf_token": csrf_token(start.text)}).text
+    assert client.get(f"/s/{parent_run.slug}").status_code == 200  # reading is never limited
+
+
+def test_rate_limiter_counts_each_client_apart():
+    from feedback.rate_limit import RateLimiter
+
+    limiter = RateLimiter(limit=2, window_seconds=10)
+    assert [limiter.allow("a", now=0), limiter.allow("a", now=1), limiter.allow("a", now=2)] == [True, True, False]
+    assert limiter.allow("b", now=2)
+    assert limiter.allow("a", now=11)  # the window has moved on
