@@ -78,6 +78,7 @@ def environment(database_url: str) -> dict[str, str]:
         DATABASE_URL=database_url,
         FEEDBACK_SECRET_KEY="bench-secret-key-that-is-long-enough-0123456789abcdef",
         FEEDBACK_ENV="development",
+        FEEDBACK_PUBLIC_POSTS_PER_MINUTE="0",  # one address drives every simulated respondent
         PICCOLO_CONF="feedback.piccolo_conf",
     )
     return env
