@@ -51,7 +51,13 @@ def build_environment() -> Environment:
         lstrip_blocks=True,
         auto_reload=False,
     )
+    from feedback.symbol_markup import ATTRIBUTION, option_picture, symbol_image, with_symbols
+
     env.globals.update(
+        with_symbols=with_symbols,
+        symbol_image=symbol_image,
+        option_picture=option_picture,
+        symbols_attribution=ATTRIBUTION,
         asset_url=asset_url,
         service_name=SERVICE_NAME,
         service_tagline=SERVICE_TAGLINE,
@@ -80,6 +86,9 @@ def render(
 ) -> Template:
     """Render a page. Private pages (anything showing answers) are never stored by caches."""
     context = dict(context or {})
+    variant = context.get("variant", "standard")
+    context.setdefault("easy_read", variant in ("easy_read", "symbols"))
+    context.setdefault("uses_symbols", variant in ("easy_read", "symbols"))
     context["layout"] = "fragment.html" if wants_fragment(request) else "layout.html"
     all_headers = {"Vary": "HX-Request, HX-History-Restore-Request"}
     all_headers["Cache-Control"] = "no-store" if private else "no-cache"

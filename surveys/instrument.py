@@ -513,6 +513,9 @@ def _check_variants(check: _Checker, instrument: Instrument) -> None:
     """Easy-read and symbol variants need easy-read wording on every element."""
     if not ({"easy_read", "symbols"} & set(instrument.variants)):
         return
+    for question in instrument.questions:
+        if question.page:
+            check.problem(question.key, "easy-read and symbol versions ask one question a page: remove 'page'")
     for section in instrument.sections:
         if not section.easy_read.text:
             check.problem(section.key, "the easy-read variant is offered but this section has no easy_read.text")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Request, Response, get
+from litestar.params import FromPath
 from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
 
 from consent.notices import parse_body
@@ -56,4 +57,20 @@ async def you_said_we_did(request: Request) -> Response:
     return render(request, "public/you_said_we_did.html", {"page_title": "You said, we did", "updates": []}, private=False)
 
 
-ROUTES = [home, healthz, privacy, accessibility, you_said_we_did]
+@get("/symbols/{name:str}", include_in_schema=False)
+async def symbol_file(name: FromPath[str]) -> Response:
+    """An OpenMoji symbol, served from the installed package (never from another site)."""
+    from litestar.exceptions import NotFoundException
+
+    try:
+        from surveys.symbols import symbol_path
+    except ImportError:
+        raise NotFoundException() from None
+    path = symbol_path(name.removesuffix(".svg")) if name.endswith(".svg") else None
+    if path is None or not path.exists():
+        raise NotFoundException()
+    return Response(path.read_bytes(), media_type="image/svg+xml",
+                    headers={"Cache-Control": "public, max-age=31536000, immutable"})
+
+
+ROUTES = [home, healthz, privacy, accessibility, you_said_we_did, symbol_file]

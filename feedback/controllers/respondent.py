@@ -147,7 +147,10 @@ class RespondentController(Controller):
     before_request = public_post_limit
 
     @get("/", name="survey-start")
-    async def start_page(self, request: Request, slug: FromPath[str], notice: FromQuery[str | None] = None) -> Response:
+    async def start_page(
+        self, request: Request, slug: FromPath[str], notice: FromQuery[str | None] = None,
+        version: FromQuery[str | None] = None,
+    ) -> Response:
         run = await _run_or_404(slug)
         if not run.is_open():
             return _closed(request, run)
@@ -170,6 +173,8 @@ class RespondentController(Controller):
                 "continue_url": continue_url,
                 "not_found": notice == "not-found" and not kiosk,
                 "kiosk": kiosk,
+                "variant": version if version in run.variants else "standard",
+                "other_versions": [v for v in run.variants if v != (version if version in run.variants else "standard")],
                 "paragraphs": run.instrument.description.splitlines(),
             },
         )
@@ -196,7 +201,8 @@ class RespondentController(Controller):
             "run": run,
             "notice": notice,
             "summary": notice.summary.splitlines(),
-            "back_url": _url(run),
+            "back_url": _url(run) + (f"?version={variant}" if variant != "standard" else ""),
+            "variant": variant,
         }
 
     @get("/before-you-start")
@@ -329,7 +335,7 @@ class RespondentController(Controller):
             code = await create_resume_code(draft, _settings(request).secret_key)
             return render(
                 request, "respondent/saved.html",
-                {"page_title": "Your answers have been saved", "run": run, "code": code},
+                {"page_title": "Your answers have been saved", "run": run, "code": code, "variant": draft.variant},
             )
 
         if errors:
@@ -377,6 +383,7 @@ class RespondentController(Controller):
             "change_url": lambda key: _page_url(run, key, True),
             "variant": draft.variant,
             "choices": [(OPTIONAL_PURPOSES[p], decision) for p, decision in choices.items()],
+            "easy_read_text": draft.variant != "standard",
             "choices_url": _url(run, "your-choices") + "?return_to=check",
         }
 
@@ -436,6 +443,7 @@ class RespondentController(Controller):
                 "next_steps": run.instrument.what_happens_next.splitlines(),
                 "kiosk": draft.channel == "event",
                 "paper": draft.channel == "paper",
+                "variant": draft.variant,
             },
         )
         if shared_device:  # the next person must not be able to go back into these answers
@@ -458,6 +466,7 @@ class RespondentController(Controller):
             "back_url": _url(run, "check") if return_to_check else (_page_url(run, pages[-1].key) if pages else _url(run)),
             "action": _url(run, "your-choices") + ("?return_to=check" if return_to_check else ""),
             "needs_contact": any(p in ("contact", "follow_up") for p in instrument.consent_purposes),
+            "variant": draft.variant,
         }
 
     @get("/your-choices")
@@ -531,16 +540,17 @@ class RespondentController(Controller):
         )
 
     @get("/privacy")
-    async def privacy_notice(self, request: Request, slug: FromPath[str]) -> Response:
+    async def privacy_notice(self, request: Request, slug: FromPath[str], version: FromQuery[str | None] = None) -> Response:
         run = await _run_or_404(slug)
         draft = await _draft(request, run)
+        variant = draft.variant if draft else (version if version in run.variants else "standard")
         try:
-            notice = await notice_for(run.instrument, draft.variant if draft else "standard")
+            notice = await notice_for(run.instrument, variant)
         except LookupError:
             raise NotFoundException() from None
         return render(
             request, "respondent/privacy.html",
             {"page_title": notice.title, "run": run, "notice": notice, "sections": parse_body(notice.body),
-             "summary": notice.summary.splitlines()},
+             "summary": notice.summary.splitlines(), "variant": variant},
             private=False,
         )

@@ -52,3 +52,28 @@ document.body.addEventListener('htmx:sendError', (event) => {
 })
 
 window.htmx = htmx
+
+// Read aloud: a Listen button on easy-read questions, shown only when the browser can speak.
+function setUpListenButtons (scope) {
+  if (!('speechSynthesis' in window) || typeof window.SpeechSynthesisUtterance !== 'function') return
+  for (const button of scope.querySelectorAll('[data-listen]')) {
+    if (button.dataset.listenReady) continue
+    button.dataset.listenReady = 'true'
+    button.hidden = false
+    button.addEventListener('click', () => {
+      const target = document.querySelector(button.dataset.listen)
+      if (!target) return
+      const group = target.closest('.govuk-form-group') || target
+      const text = Array.from(group.querySelectorAll('h1, .govuk-hint, .govuk-error-message, label'))
+        .map((element) => element.innerText.trim()).filter(Boolean).join('. ')
+      window.speechSynthesis.cancel()
+      const utterance = new window.SpeechSynthesisUtterance(text || group.innerText)
+      utterance.lang = 'en-GB'
+      utterance.rate = 0.9
+      window.speechSynthesis.speak(utterance)
+    })
+  }
+}
+
+setUpListenButtons(document)
+document.body.addEventListener('htmx:afterSettle', () => setUpListenButtons(document))
