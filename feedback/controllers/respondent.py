@@ -267,7 +267,9 @@ class RespondentController(Controller):
             back_url = _url(run, "before-you-start")
         number, total = progress(instrument, draft.answers, page.key)
         return {
-            "page_title": ("Error: " if errors else "") + page.title,
+            "page_title": ("Error: " if errors else "") + (
+                (page.questions[0].easy_read.text or page.title) if draft.variant != "standard" and len(page.questions) == 1 else page.title
+            ),
             "run": run,
             "page": page,
             "single": len(page.questions) == 1,
