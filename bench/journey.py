@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import importlib.util
 import json
+import math
 import os
 import platform
 import re
@@ -182,6 +183,7 @@ def fill(form: Form) -> list[tuple[str, str]]:
         data.append((buttons[0].name, buttons[0].value))
     return data
 
+
 # What each request is, from its method and path: the report groups latencies by these.
 KINDS = {
     ("GET", ""): "GET start page",
@@ -190,6 +192,8 @@ KINDS = {
     ("POST", "before-you-start"): "POST before you start",
     ("GET", "q"): "GET question page",
     ("POST", "q"): "POST question page (page save)",
+    ("GET", "your-choices"): "GET your choices",
+    ("POST", "your-choices"): "POST your choices",
     ("GET", "check"): "GET check answers",
     ("POST", "check"): "POST check answers (submit)",
     ("GET", "done"): "GET confirmation",
@@ -218,7 +222,6 @@ class Recorder:
     server_errors: int = 0
     completed: int = 0
     abandoned: int = 0
-    first_request_at: float | None = None
     last_response_at: float = 0.0
 
     def error(self, message: str, server: bool = False) -> None:
@@ -232,8 +235,6 @@ class Recorder:
             raise Stopped()
         kind = kind_of(method, url)
         started = time.perf_counter()
-        if self.first_request_at is None:
-            self.first_request_at = started
         try:
             response = await client.request(method, url, **kwargs)
         except httpx.HTTPError as exc:
@@ -253,7 +254,7 @@ class Recorder:
 
 
 CSRF_FIELD = re.compile(r'name="_csrf_token" value="([^"]*)"')
-_forms: dict[int, Form | None] = {}
+_forms: dict[str, Form | None] = {}
 
 
 def form_on(html: str) -> tuple[Form | None, str | None]:
@@ -265,10 +266,14 @@ def form_on(html: str) -> tuple[Form | None, str | None]:
     """
     match = CSRF_FIELD.search(html)
     token = match.group(1) if match else None
-    key = hash(html.replace(token, "") if token else html)
-    if key not in _forms:
-        _forms[key] = next((f for f in parse_forms(html) if f.method == "post"), None)
-    return _forms[key], token
+    key = html.replace(token, "") if token else html
+    form = _forms.get(key)
+    if form is None:
+        form = next((f for f in parse_forms(html) if f.method == "post"), None)
+        if len(_forms) >= 1000:  # pages that differ per respondent: keep memory bounded
+            _forms.clear()
+        _forms[key] = form
+    return form, token
 
 
 def with_token(data: list[tuple[str, str]], token: str | None) -> list[tuple[str, str]]:
@@ -411,7 +416,7 @@ def percentile(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
     ordered = sorted(values)
-    rank = max(1, min(len(ordered), round(p / 100 * len(ordered) + 0.5)))
+    rank = max(1, min(len(ordered), math.ceil(p / 100 * len(ordered))))
     return ordered[rank - 1]
 
 
@@ -616,6 +621,9 @@ def print_report(results: dict, weights: dict) -> None:
     print(f"CPU                     server {cpu['server_cores_busy']} cores busy ({cpu['server_ms_per_request']} ms a request), "
           f"bench client {cpu['bench_client_cores_busy']} ({cpu['bench_client_ms_per_request']} ms); "
           f"{results['machine']['cpus']} cores, load average {cpu['load_average_after']:.1f}")
+    if cpu["bench_client_cores_busy"] >= 0.5 and (results["machine"]["cpus"] or 0) <= 4:
+        print("  note: the load generator shares this machine's cores with the server, so these figures are a "
+              "lower bound\n  for the server; latencies include time responses waited for the busy client.")
     check = results["database_check"]
     print(f"database check          {check['submitted_responses']} submitted, {check['pages_saved']} pages saved: "
           f"{'consistent' if check['consistent'] else 'MISMATCH'}")

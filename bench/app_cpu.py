@@ -1,0 +1,144 @@
+"""What the application itself costs per request, without HTTP or a second process.
+
+`journey.py` measures the real server, but on a small machine its figures move with whatever else is
+running. This calls the Litestar app directly (ASGI, in one process, one request at a time, asking
+for gzip like a browser) through the same journey, and reports CPU milliseconds per request: use it
+to compare a change to the application before and after. The server adds its HTTP parsing and event
+loop on top (uvicorn with h11 adds roughly another third).
+
+    .venv/bin/python bench/app_cpu.py [--journeys 30] 2>/dev/null   # the access log goes to stderr
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gzip
+import os
+import statistics
+import sys
+import tempfile
+import time
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode, urljoin, urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+SLUG = "bench-parents"
+
+
+class Browser:
+    """Cookies and requests against an ASGI app, the minimum a JavaScript-off browser does."""
+
+    def __init__(self, app):
+        self.app = app
+        self.cookies: dict[str, str] = {}
+
+    async def request(self, method: str, url: str, form: dict | None = None) -> tuple[int, dict[str, str], str]:
+        parts = urlsplit(url)
+        body = urlencode(form or {}, doseq=True).encode()
+        headers = [(b"host", b"127.0.0.1"), (b"accept-encoding", b"gzip"), (b"user-agent", b"app-cpu-bench")]
+        if self.cookies:
+            headers.append((b"cookie", "; ".join(f"{k}={v}" for k, v in self.cookies.items()).encode()))
+        if method == "POST":
+            headers += [(b"content-type", b"application/x-www-form-urlencoded"), (b"content-length", str(len(body)).encode())]
+        scope = {
+            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
+            "path": parts.path, "raw_path": parts.path.encode(), "query_string": parts.query.encode(), "root_path": "",
+            "headers": headers, "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8000), "state": {},
+        }
+        incoming = [{"type": "http.request", "body": body, "more_body": False}]
+        status, response_headers, chunks = 0, {}, []
+
+        async def receive():
+            return incoming.pop(0) if incoming else {"type": "http.disconnect"}
+
+        async def send(message):
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                for name, value in message.get("headers", []):
+                    name, value = name.decode().lower(), value.decode()
+                    if name == "set-cookie":
+                        for key, morsel in SimpleCookie(value).items():
+                            self.cookies[key] = morsel.value
+                    response_headers[name] = value
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self.app(scope, receive, send)
+        raw = b"".join(chunks)
+        if response_headers.get("content-encoding") == "gzip":
+            raw = gzip.decompress(raw)
+        return status, response_headers, raw.decode()
+
+
+async def journeys(app, count: int) -> tuple[int, float, list[float]]:
+    from journey import fill, form_on, kind_of, reference_on, with_token
+
+    requests = 0
+    per_journey = []
+    for _ in range(count):
+        browser = Browser(app)
+        started = time.process_time()
+        url = f"/s/{SLUG}"
+        status, _, page = await browser.request("GET", url)
+        for _step in range(80):
+            assert status == 200, f"GET {url}: {status}"
+            if reference_on(page):
+                break
+            form, token = form_on(page)
+            data = with_token(fill(form), token)
+            target = urljoin(url, form.action or url)
+            form_data: dict[str, list[str]] = {}
+            for name, value in data:
+                form_data.setdefault(name, []).append(value)
+            status, headers, _ = await browser.request("POST", target, form_data)
+            assert status == 303, f"POST {kind_of('POST', target)}: {status}"
+            url = urljoin(target, headers["location"])
+            status, _, page = await browser.request("GET", url)
+            requests += 2
+        else:
+            raise AssertionError("the journey did not end")
+        requests += 1
+        per_journey.append(time.process_time() - started)
+    return requests, sum(per_journey), per_journey
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--journeys", type=int, default=30)
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="feedback-app-cpu-"))
+    os.environ.update(
+        DATABASE_URL=f"sqlite:///{workdir / 'bench.sqlite3'}",
+        FEEDBACK_SECRET_KEY="bench-secret-key-that-is-long-enough-0123456789abcdef",
+        FEEDBACK_ENV="development",
+        PICCOLO_CONF="feedback.piccolo_conf",
+    )
+    from feedback.app import create_app
+    from feedback.bootstrap import prepare_database
+    from surveys.instrument import built_in_instruments
+    from surveys.runs import open_run
+
+    async def run() -> None:
+        await prepare_database()
+        await open_run(built_in_instruments()["annual-send-parent"], slug=SLUG)
+        app = create_app()
+        async with app.lifespan():
+            await journeys(app, 3)  # warm: templates compiled, caches filled
+            requests, cpu, per_journey = await journeys(app, args.journeys)
+        print(
+            f"{args.journeys} journeys, {requests} requests: {1000 * cpu / requests:.3f} ms CPU a request "
+            f"(journey median {1000 * statistics.median(per_journey):.1f} ms)"
+        )
+
+    asyncio.run(run())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
