@@ -33,8 +33,9 @@ SLUG = "bench-parents"
 class Browser:
     """Cookies and requests against an ASGI app, the minimum a JavaScript-off browser does."""
 
-    def __init__(self, app):
+    def __init__(self, app, address: str):
         self.app = app
+        self.address = address  # public posts are rate limited per client address
         self.cookies: dict[str, str] = {}
 
     async def request(self, method: str, url: str, form: dict | None = None) -> tuple[int, dict[str, str], str]:
@@ -48,7 +49,7 @@ class Browser:
         scope = {
             "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
             "path": parts.path, "raw_path": parts.path.encode(), "query_string": parts.query.encode(), "root_path": "",
-            "headers": headers, "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8000), "state": {},
+            "headers": headers, "client": (self.address, 50000), "server": ("127.0.0.1", 8000), "state": {},
         }
         incoming = [{"type": "http.request", "body": body, "more_body": False}]
         status, response_headers, chunks = 0, {}, []
@@ -77,12 +78,12 @@ class Browser:
 
 
 async def journeys(app, count: int) -> tuple[int, float, list[float]]:
-    from journey import fill, form_on, kind_of, reference_on, with_token
+    from journey import ADDRESSES, fill, form_on, kind_of, reference_on, with_token
 
     requests = 0
     per_journey = []
     for _ in range(count):
-        browser = Browser(app)
+        browser = Browser(app, next(ADDRESSES))
         started = time.process_time()
         url = f"/s/{SLUG}"
         status, _, page = await browser.request("GET", url)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib.util
+import itertools
 import json
 import math
 import os
@@ -253,6 +254,11 @@ class Recorder:
         return response
 
 
+# Respondents come from many addresses. `feedback serve` trusts X-Forwarded-For from 127.0.0.1 (a
+# reverse proxy), so each simulated respondent gets an address of its own, as families on their own
+# connections would, and the per-client limit on public posts stays on and is measured with the rest.
+ADDRESSES = (f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}" for n in itertools.count(1))
+
 CSRF_FIELD = re.compile(r'name="_csrf_token" value="([^"]*)"')
 _forms: dict[str, Form | None] = {}
 
@@ -282,7 +288,8 @@ def with_token(data: list[tuple[str, str]], token: str | None) -> list[tuple[str
 
 async def journey(client: httpx.AsyncClient, recorder: Recorder) -> str | None:
     """One respondent from the start page to the confirmation; returns their reference."""
-    client.cookies.clear()  # a new respondent: a cookie jar of their own
+    client.cookies.clear()  # a new respondent: a cookie jar of their own,
+    client.headers["X-Forwarded-For"] = next(ADDRESSES)  # and an address (public posts are rate limited per client)
     url = f"/s/{SLUG}"
     page = await recorder.request(client, "GET", url, 200)
     for _step in range(MAX_STEPS):
