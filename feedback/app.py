@@ -18,8 +18,10 @@ from litestar.static_files import create_static_files_router
 
 from feedback.controllers.account import AccountController
 from feedback.controllers.api import ApiController
+from feedback.controllers.builder import BuilderController
 from feedback.controllers.public import ROUTES as PUBLIC_ROUTES
 from feedback.controllers.respondent import RespondentController
+from feedback.controllers.updates import UpdatesController
 from feedback.controllers.withdraw import WithdrawController
 from feedback.controllers.workspace import WorkspaceController
 from feedback.database import close_pool, start_pool
@@ -55,7 +57,7 @@ def create_app(settings: Settings | None = None, manage_pool: bool = True) -> Li
     )
 
     app = Litestar(
-        route_handlers=[*PUBLIC_ROUTES, RespondentController, WithdrawController, AccountController, WorkspaceController, ApiController, static],
+        route_handlers=[*PUBLIC_ROUTES, RespondentController, WithdrawController, AccountController, WorkspaceController, UpdatesController, BuilderController, ApiController, static],
         lifespan=[lifespan],
         template_config=template_config(),
         plugins=[HTMXPlugin()],

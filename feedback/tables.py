@@ -1,6 +1,6 @@
 """Tables owned by the application shell: workspace accounts, their sessions, and the audit log."""
 
-from piccolo.columns import Boolean, ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns import JSON, Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
@@ -37,3 +37,36 @@ class AuditEntry(Table, tablename="audit_log"):
     object = Varchar(length=200, null=False, default="")
     detail = Varchar(length=500, null=False, default="")
     count = Integer(null=True, default=None)
+
+
+class Update(Table, tablename="yswd_update"):
+    """A "you said, we did" entry: what families said (from a survey's figures and themes), what the
+    partnership did about it, who owns it and how far it has got."""
+
+    run = Integer(null=True, default=None, index=True)  # the survey run it answers (id), if any
+    themes = JSON(null=False, default=[])
+    title = Varchar(length=200, null=False)
+    you_said = Text(null=False, default="")
+    we_did = Text(null=False, default="")
+    easy_read_you_said = Text(null=False, default="")
+    easy_read_we_did = Text(null=False, default="")
+    owner = Varchar(length=200, null=False, default="")  # the service or team responsible
+    status = Varchar(length=30, null=False, default="planned")  # planned | in_progress | done | not_taken_forward
+    reason = Text(null=False, default="")  # why, when not taken forward
+    progress = Integer(null=False, default=0)  # percent
+    due_on = Varchar(length=10, null=False, default="")  # ISO date
+    team = Varchar(length=80, null=True, default=None)  # the forum team that wrote it, if any
+    published = Boolean(null=False, default=False)
+    published_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class UpdateEvent(Table, tablename="yswd_event"):
+    """The timeline of an update: each status change or progress note, dated."""
+
+    update = ForeignKey(Update, null=False, on_delete=OnDelete.cascade, index=True)
+    at = Timestamptz(default=TimestamptzNow())
+    status = Varchar(length=30, null=False)
+    note = Text(null=False, default="")
+    actor = Varchar(length=254, null=False, default="")

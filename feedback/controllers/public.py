@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from litestar import Request, Response, get
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
 
 from consent.notices import parse_body
@@ -53,8 +53,50 @@ async def accessibility(request: Request) -> Response:
 
 
 @get("/you-said-we-did", include_in_schema=False)
-async def you_said_we_did(request: Request) -> Response:
-    return render(request, "public/you_said_we_did.html", {"page_title": "You said, we did", "updates": []}, private=False)
+async def you_said_we_did(
+    request: Request,
+    survey: FromQuery[str | None] = None,
+    year: FromQuery[str | None] = None,
+    theme: FromQuery[str | None] = None,
+    version: FromQuery[str | None] = None,
+) -> Response:
+    """Published updates: filter by survey, year and theme with plain links and a GET form."""
+    return render(request, "public/you_said_we_did.html", await _updates_context(survey, year, theme, version), private=False)
+
+
+@get("/you-said-we-did/print", include_in_schema=False)
+async def you_said_we_did_print(request: Request, survey: FromQuery[str | None] = None) -> Response:
+    context = await _updates_context(survey, None, None, None)
+    context["page_title"] = "You said, we did: report"
+    return render(request, "public/you_said_we_did_print.html", context, private=False)
+
+
+async def _updates_context(survey: str | None, year: str | None, theme: str | None, version: str | None) -> dict:
+    from feedback.updates import STATUS_TAGS, STATUSES, published_updates, theme_labels, timeline
+    from surveys.runs import list_runs
+
+    runs = {r.id: r for r in await list_runs()}
+    by_slug = {r.slug: r for r in runs.values()}
+    chosen = by_slug.get(survey or "")
+    year_number = int(year) if year and year.isdigit() else None
+    themes = theme_labels()
+    updates = await published_updates(chosen.id if chosen else None, year_number, theme if theme in themes else None)
+    everything = await published_updates()
+    easy = version in ("easy_read", "symbols")
+    return {
+        "page_title": "You said, we did",
+        "updates": updates,
+        "events": await timeline([u.id for u in updates]),
+        "runs": runs,
+        "survey_options": sorted({runs[u.run].slug: runs[u.run].title for u in everything if u.run in runs}.items()),
+        "year_options": sorted({u.published_at.year for u in everything if u.published_at}, reverse=True),
+        "theme_options": sorted({t: themes.get(t, t) for u in everything for t in (u.themes or [])}.items(), key=lambda kv: kv[1]),
+        "themes": themes,
+        "chosen": {"survey": chosen.slug if chosen else "", "year": year_number, "theme": theme if theme in themes else ""},
+        "statuses": STATUSES,
+        "tags": STATUS_TAGS,
+        "variant": version if easy else "standard",
+    }
 
 
 @get("/symbols/{name:str}", include_in_schema=False)
@@ -73,4 +115,4 @@ async def symbol_file(name: FromPath[str]) -> Response:
                     headers={"Cache-Control": "public, max-age=31536000, immutable"})
 
 
-ROUTES = [home, healthz, privacy, accessibility, you_said_we_did, symbol_file]
+ROUTES = [home, healthz, privacy, accessibility, you_said_we_did, you_said_we_did_print, symbol_file]
