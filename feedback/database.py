@@ -28,9 +28,10 @@ SQLITE_BUSY_SNAPSHOT = 517  # a stale read transaction tried to write: only a ro
 # Set on every connection. WAL itself is a property of the file (see prepare_engine).
 SQLITE_PRAGMAS = (
     "PRAGMA foreign_keys = ON",
-    # With WAL, NORMAL syncs at checkpoints instead of at every commit: a commit survives the process
-    # crashing; only a power cut or an OS crash can lose the last moments. FULL would fsync every page save.
-    "PRAGMA synchronous = NORMAL",
+    # FULL: every saved page reaches the disk before the respondent sees the next one, so not even
+    # a power cut loses an answer we said was saved. It costs about 0.5 ms a commit here (NORMAL:
+    # 0.02 ms), which the journey benchmark absorbs; "nothing is lost" is the promise that matters.
+    "PRAGMA synchronous = FULL",
 )
 
 
