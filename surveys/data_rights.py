@@ -16,7 +16,7 @@ from consent.records import record_withdrawal, records_for
 from surveys.codes import looks_like_code, normalise_code
 from surveys.responses import SUBMITTED, WITHDRAWN, Draft, _fetch_one
 from surveys.runs import get_run_by_id
-from surveys.storage import writing_transaction
+from surveys.storage import lock_row, writing_transaction
 from surveys.tables import Response
 
 
@@ -52,6 +52,7 @@ async def erase_response(draft: Draft, channel: str = "web") -> bool:
     an empty row marked withdrawn, the consent history, and a log entry that an erasure happened."""
     engine = Response._meta.db
     async with writing_transaction(engine):
+        await lock_row(Response, draft.id)
         current = await _fetch_one(Response.id == draft.id)
         if current is None or current.status == WITHDRAWN:
             return False

@@ -13,7 +13,7 @@ from piccolo.engine.base import Engine
 from surveys.codes import hash_code, hash_token, new_browser_token, random_code
 from surveys.journey import CHECK_PAGE, answers_on_path, missing_answers
 from surveys.runs import Run
-from surveys.storage import writing_transaction
+from surveys.storage import lock_row, writing_transaction
 from surveys.tables import Response
 
 IN_PROGRESS = "in_progress"
@@ -132,6 +132,7 @@ async def save_page(engine: Engine, draft: Draft, values: dict[str, Any], next_p
     """
     engine = Response._meta.db
     async with writing_transaction(engine):
+        await lock_row(Response, draft.id)
         current = await _fetch_one(Response.id == draft.id)
         if current is None:
             raise NotFound(draft.id)

@@ -37,3 +37,12 @@ def is_unique_violation(error: BaseException) -> bool:
     if isinstance(error, sqlite3.IntegrityError) and "UNIQUE" in str(error).upper():
         return True
     return _PgUniqueViolation is not None and isinstance(error, _PgUniqueViolation)
+
+
+async def lock_row(table, row_id: int) -> None:
+    """Inside a writing transaction, hold one row until it ends. PostgreSQL's default isolation
+    lets two read-then-write transactions both read the old value; SELECT ... FOR UPDATE makes the
+    second wait. SQLite's IMMEDIATE transaction already admits one writer at a time."""
+    engine = table._meta.db
+    if not is_sqlite(engine):
+        await table.raw(f'SELECT id FROM "{table._meta.tablename}" WHERE id = {{}} FOR UPDATE', row_id)
