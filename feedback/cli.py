@@ -166,6 +166,29 @@ def _audit_cli(action: str, detail: str) -> None:
     _run(_with_database(work))
 
 
+def cmd_themes_evaluate(args: argparse.Namespace) -> int:
+    """Score the theme coder on a hand-coded JSONL file; one JSON object on standard output."""
+    import json
+
+    from analysis.codebook import Codebook, CodebookInvalid
+    from analysis.evaluation import EvaluationFileInvalid, evaluate
+
+    try:
+        codebook = Codebook.from_file(args.codebook) if args.codebook else None
+        result = evaluate(args.file, codebook)
+    except (OSError, EvaluationFileInvalid, CodebookInvalid) as error:
+        print(f"Cannot evaluate: {error}", file=sys.stderr)
+        return 2
+    json.dump(
+        {"micro_f1": result["micro_f1"], "macro_f1": result["macro_f1"], "per_theme": result["per_theme"]},
+        sys.stdout,
+        indent=2 if args.pretty else None,
+        sort_keys=False,
+    )
+    print()
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -235,6 +258,16 @@ def build_parser() -> argparse.ArgumentParser:
     restore = commands.add_parser("restore", help="replace the database with a backup (stop the service first)")
     restore.add_argument("path", type=Path)
     restore.set_defaults(handler=cmd_restore)
+
+    themes = commands.add_parser("themes", help="free-text themes: score the coder")
+    theme_commands = themes.add_subparsers(dest="themes_command", required=True)
+    evaluate = theme_commands.add_parser(
+        "evaluate", help="score the coder on a hand-coded JSONL file (lines with id, text, themes)"
+    )
+    evaluate.add_argument("file", type=Path)
+    evaluate.add_argument("--codebook", type=Path, help="a codebook (.toml or .json) instead of the default")
+    evaluate.add_argument("--pretty", action="store_true", help="indent the JSON")
+    evaluate.set_defaults(handler=cmd_themes_evaluate)
 
     access = commands.add_parser("subject-access", help="everything held for a reference, as JSON")
     access.add_argument("reference")
