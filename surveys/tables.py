@@ -44,3 +44,23 @@ class Response(Table, tablename="survey_response"):
     started_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
     submitted_at = Timestamptz(null=True, default=None)
+
+
+class InstrumentDraft(Table, tablename="instrument_draft"):
+    """An instrument being written in the workspace's consultation builder.
+
+    `definition` is the raw instrument, in the same format as the TOML files, so publishing it, the
+    file download and the built-in loader all go through `parse_instrument`. Publishing copies the
+    definition into a run and bumps `version`, so later edits never change what people answered.
+    """
+
+    key = Varchar(length=80, null=False, unique=True)  # the instrument key, fixed at creation
+    title = Varchar(length=200, null=False)
+    # Who owns it: None for the partnership (officers); a Parent Carer Voice team's name otherwise.
+    team = Varchar(length=80, null=True, default=None, index=True)
+    definition = JSON(null=False, default={})
+    version = Integer(null=False, default=1)  # the version the next publication will carry
+    published = JSON(null=False, default=[])  # [{"run_id", "slug", "version", "at"}], oldest first
+    created_by = Varchar(length=254, null=False, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
