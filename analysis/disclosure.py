@@ -66,21 +66,29 @@ def suppression_mask(
         if j == base_column:  # without its base a row's percentages would give its counts away
             mask[i, :] = True
 
-    changed = True
-    while changed:
-        changed = False
-        for cells in sets:
-            hidden = [c for c in cells if mask[c]]
-            if len(hidden) != 1:
-                continue
-            open_cells = [c for c in cells if not mask[c]]
-            if not open_cells:
-                continue
-            # The smallest other cell costs the least information; prefer one with people in it.
-            nonzero = [c for c in open_cells if values[c] > 0]
-            pick = min(nonzero or open_cells, key=lambda c: (values[c], c))
-            hide(*pick)
-            changed = True
+    def settle(constraint_sets) -> None:
+        """Apply the one-hidden-cell rule until nothing changes."""
+        changed = True
+        while changed:
+            changed = False
+            for cells in constraint_sets:
+                hidden = [c for c in cells if mask[c]]
+                if len(hidden) != 1:
+                    continue
+                open_cells = [c for c in cells if not mask[c]]
+                if not open_cells:
+                    continue
+                # The smallest other cell costs the least information; prefer one with people in it.
+                nonzero = [c for c in open_cells if values[c] > 0]
+                pick = min(nonzero or open_cells, key=lambda c: (values[c], c))
+                hide(*pick)
+                changed = True
+
+    # Whole groups first (a small group, then the next smallest so the group bases cannot give it
+    # away), so that cells are not hidden one by one where hiding a whole group does it.
+    base_sets = [c for c in sets if all(j == base_column for _, j in c)]
+    settle(base_sets)
+    settle(sets)
     return mask
 
 

@@ -67,6 +67,24 @@ def _normalise(words: Sequence[str]) -> str | None:
     return phrase
 
 
+def _tokens(sentence: str) -> list[list[str]]:
+    tokens = []
+    for token in sentence.split(" "):
+        parts = token.split("/")
+        if len(parts) >= 3:
+            tokens.append([parts[0].replace("&slash;", "/"), parts[1], parts[2]])
+    return tokens
+
+
+def _mend_noun_compounds(tokens: list[list[str]]) -> None:
+    """The bundled tagger reads the first noun of a compound after "the" as a verb ("the sleep
+    clinic", "the swimming pool"). A verb cannot follow a determiner, so make it part of the NP."""
+    for i in range(1, len(tokens) - 1):
+        before, word, after = tokens[i - 1], tokens[i], tokens[i + 1]
+        if word[1].startswith("VB") and before[1] in ("DT", "PRP$") and after[1].startswith("NN"):
+            before[2], word[1], word[2], after[2] = "B-NP", "NN", "I-NP", "I-NP"
+
+
 def noun_phrases_offline(text: str) -> list[str]:
     """Noun phrases from the Pattern chunker that ships with textblob (no NLTK corpora needed)."""
     from textblob.en import parse
@@ -74,6 +92,8 @@ def noun_phrases_offline(text: str) -> list[str]:
     phrases: list[str] = []
     parsed = parse(text, chunks=True, relations=False, lemmata=False)
     for sentence in parsed.split("\n"):
+        tokens = _tokens(sentence)
+        _mend_noun_compounds(tokens)
         current: list[tuple[str, str]] = []
 
         def flush() -> None:
@@ -86,11 +106,7 @@ def noun_phrases_offline(text: str) -> list[str]:
                     phrases.append(phrase)
             current.clear()
 
-        for token in sentence.split(" "):
-            parts = token.split("/")
-            if len(parts) < 3:
-                continue
-            word, tag, chunk = parts[0].replace("&slash;", "/"), parts[1], parts[2]
+        for word, tag, chunk in tokens:
             if chunk == "B-NP" or (chunk != "I-NP" and current):
                 flush()
             if chunk in ("B-NP", "I-NP"):
@@ -141,18 +157,37 @@ def emerging_phrases(
     for text in texts:
         if not isinstance(text, str) or not text.strip():
             continue
-        for phrase in dict.fromkeys(extract(text)):
+        for phrase in dict.fromkeys(p for found in extract(text) for p in _with_parts(found)):
             if phrase in skip:
                 continue
             counts[phrase] += 1
             if len(examples.setdefault(phrase, [])) < 3:
                 examples[phrase].append(text)
+    frequent = {p: n for p, n in counts.items() if n >= min_comments}
+    # A part that never occurs without the same longer phrase adds nothing: keep the longer one.
+    redundant = {
+        part for phrase, n in frequent.items() for part in _with_parts(phrase)
+        if part != phrase and frequent.get(part) == n
+    }
     rows = [
         {"phrase": phrase, "comments": n, "examples": examples[phrase]}
-        for phrase, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-        if n >= min_comments
+        for phrase, n in sorted(frequent.items(), key=lambda kv: (-kv[1], -len(kv[0].split()), kv[0]))
+        if phrase not in redundant
     ][:top]
     return pd.DataFrame(rows, columns=["phrase", "comments", "examples"])
+
+
+def _with_parts(phrase: str) -> list[str]:
+    """A phrase and, for three words or more, its runs of two or more words ("sleep clinic
+    appointment" also counts as "sleep clinic"), so a recurring idea is counted wherever it occurs."""
+    words = phrase.split()
+    parts = [phrase]
+    for size in range(len(words) - 1, 1, -1):
+        for start in range(len(words) - size + 1):
+            part = _normalise(words[start : start + size])
+            if part:
+                parts.append(part)
+    return parts
 
 
 def uncoded_texts(coded: pd.DataFrame, text_column: str = "text") -> list[str]:
