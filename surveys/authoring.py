@@ -48,7 +48,7 @@ from surveys.instrument import (
     parse_instrument,
 )
 from surveys.readability import Advice, easy_read_advice
-from surveys.storage import is_unique_violation, writing_transaction
+from surveys.storage import is_unique_violation, lock_row, writing_transaction
 from surveys.tables import InstrumentDraft
 from surveys.validation import clean_text
 
@@ -283,6 +283,23 @@ def _whole_number(errors: dict[str, str], name: str, raw: str, label: str, low: 
     return value
 
 
+def symbol_names() -> list[str]:
+    """The symbol dictionary's keys, for the editor's suggestions (none if it is not installed)."""
+    try:
+        from surveys.symbols import dictionary
+        return sorted(dictionary().symbols)
+    except Exception:  # the dictionary is optional: pages work with words alone
+        return []
+
+
+def _unknown_symbol(symbol: str) -> bool:
+    try:
+        from surveys.symbols import dictionary
+        return dictionary().lookup(symbol) is None
+    except Exception:
+        return False
+
+
 def easy_read_table(values: dict[str, Any], errors: dict[str, str]) -> dict[str, str]:
     table = {}
     for field, name, limit, label in (
@@ -293,6 +310,9 @@ def easy_read_table(values: dict[str, Any], errors: dict[str, str]) -> dict[str,
         _limit(errors, name, value, limit, label)
         if value:
             table[field] = value
+    symbol = table.get("symbol")
+    if symbol and "easy_symbol" not in errors and _unknown_symbol(symbol):
+        errors["easy_symbol"] = f"‘{symbol[:40]}’ is not in the symbol dictionary: use a word like school, home or help, or leave it blank"
     return table
 
 
@@ -874,6 +894,7 @@ async def change_draft(draft_id: int, change: Callable[[dict[str, Any]], dict[st
     people editing different elements never lose each other's work. `change` may raise
     ChangeRefused, and then nothing is written."""
     async with writing_transaction(InstrumentDraft._meta.db):
+        await lock_row(InstrumentDraft, draft_id)
         row = await InstrumentDraft.select(InstrumentDraft.definition, InstrumentDraft.version).where(
             InstrumentDraft.id == draft_id).output(load_json=True).first()
         if row is None:
@@ -892,6 +913,7 @@ async def record_publication(draft_id: int, published_version: int, run_id: int,
     """After publishing: remember the run and move the draft on to the next version, so later edits
     are a new version and never the one people answered."""
     async with writing_transaction(InstrumentDraft._meta.db):
+        await lock_row(InstrumentDraft, draft_id)
         row = await InstrumentDraft.select(
             InstrumentDraft.definition, InstrumentDraft.published, InstrumentDraft.version).where(
             InstrumentDraft.id == draft_id).output(load_json=True).first()

@@ -359,6 +359,7 @@ def test_bad_input_gets_a_clear_message_and_loses_nothing_already_saved(browser)
             (dict(key="count", type="number", text="Count", min="10", max="1"), "more than the smallest number"),
             (dict(key="words", type="long_text", text="Words", max_length="999999"), "must be between 1 and 20,000"),
             (dict(key="dk", type="single_choice", text="DK", options="dont_know | Not sure"), "kept for the built-in answer"),
+            (dict(key="sym", type="yes_no", text="Sym", easy_symbol="not_a_symbol_at_all"), "is not in the symbol dictionary"),
         ]:
             refused = author.question(draft_id, section, **fields)
             assert refused.status_code == 422 and message in refused.text, (fields, refused.text[:3000])
