@@ -841,7 +841,12 @@ def _draft(row: dict[str, Any]) -> Draft:
     )
 
 
+MAX_ID = 2**31 - 1  # ids are 32-bit serials: a bigger number in a URL is simply not found
+
+
 async def get_draft(draft_id: int) -> Draft | None:
+    if not 0 < draft_id <= MAX_ID:
+        return None
     row = await InstrumentDraft.select().where(InstrumentDraft.id == draft_id).output(load_json=True).first()
     return _draft(row) if row else None
 

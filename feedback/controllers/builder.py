@@ -180,7 +180,7 @@ class BuilderController(Controller):
             source = await authoring.get_draft(int(number))
             if source is not None and can_see_draft(account, source):
                 definition, source_title = source.definition, source.title
-        elif kind == "run" and number.isdigit():
+        elif kind == "run" and number.isdigit() and int(number) <= authoring.MAX_ID:
             run = await get_run_by_id(int(number))
             if run is not None and can_see(account, run):
                 definition, source_title = run.instrument.raw, run.title
@@ -279,7 +279,7 @@ class BuilderController(Controller):
             "account": _account(request), "draft": draft, "section_key": section_key, "values": values,
             "errors": errors, "error_list": _error_list(errors), "base": _url(draft),
             "action": _url(draft, f"sections/{section_key}" if section_key else "sections/new"),
-            "needs_easy_read": authoring.offers_easy_read(draft.definition),
+            "needs_easy_read": authoring.offers_easy_read(draft.definition), "symbol_names": authoring.symbol_names(),
         }
 
     @get("/{draft_id:int}/sections/new")
@@ -387,7 +387,7 @@ class BuilderController(Controller):
             "action": _url(draft, f"questions/{question_key}" if question_key else f"sections/{section_key}/questions/new"),
             "types": authoring.TYPE_LABELS, "scales": authoring.SCALE_LABELS, "bands": authoring.BAND_LABELS,
             "others": others, "answers": {q.get("key"): authoring.option_values_of(q) for q in others},
-            "needs_easy_read": authoring.offers_easy_read(definition),
+            "needs_easy_read": authoring.offers_easy_read(definition), "symbol_names": authoring.symbol_names(),
         }
 
     @get("/{draft_id:int}/sections/{section_key:str}/questions/new")

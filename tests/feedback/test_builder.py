@@ -300,6 +300,8 @@ def test_a_forum_member_sees_only_their_own_teams_drafts_and_an_officer_sees_the
         copied = other.post(f"{BASE}/copy", {"source": f"draft-{draft_id}"})
         assert copied.status_code == 422  # cannot copy what it cannot see
         assert other.get(f"{BASE}/999999").status_code == 404
+        assert other.get(f"{BASE}/99999999999999999999").status_code == 404
+        assert other.post(f"{BASE}/copy", {"source": "run-99999999999999999999"}).status_code == 422
     assert definition_of(draft_id) == before
     with browser() as client:
         teammate = Author(client, make_user("pcv", team_a))
@@ -369,6 +371,8 @@ def test_bad_input_gets_a_clear_message_and_loses_nothing_already_saved(browser)
         assert author.post(f"{BASE}/{draft_id}/sections/nope/questions/new", {"key": "x"}).status_code == 404
         assert author.post(f"{BASE}/new", {"title": ""}).status_code == 422
         assert definition_of(draft_id) == saved  # nothing already saved was lost or changed
+        # a draft only ever has gaps still to fill in (here, the start-page text), never anything wrong
+        assert all(authoring.is_unfinished(p) for p in authoring.problems_of(saved))
 
 
 def test_a_changed_key_is_followed_by_the_questions_that_depend_on_it(browser):
