@@ -25,7 +25,7 @@ from feedback.auth import Account, can_see, signed_in
 from feedback.rendering import render
 from surveys import authoring
 from surveys.authoring import ChangeRefused, Draft
-from surveys.instrument import SLUG_PATTERN, VARIANTS, InstrumentInvalid, Page, Problem
+from surveys.instrument import SLUG_PATTERN, VARIANTS, Instrument, InstrumentInvalid, Page, Problem, built_in_instruments
 from surveys.readability import Advice
 from surveys.runs import Run, get_run, get_run_by_id, list_runs, open_run
 from surveys.storage import is_unique_violation
@@ -150,16 +150,22 @@ class BuilderController(Controller):
         draft = await authoring.create_draft(title, account.team if account.role == "pcv" else None, account.email)
         return _see_other(_url(draft))
 
-    async def _copy_sources(self, account: Account) -> tuple[list[Draft], list[Run]]:
-        drafts = [d for d in await authoring.list_drafts() if can_see_draft(account, d)]
-        runs = [r for r in await list_runs() if can_see(account, r)]
-        return drafts, runs
+    @staticmethod
+    def _files() -> dict[str, Instrument]:
+        """The questionnaires shipped with the product, to start from (none if a file is broken)."""
+        try:
+            return built_in_instruments()
+        except InstrumentInvalid:
+            return {}
 
     async def _copy_context(self, request: Request, values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
-        drafts, runs = await self._copy_sources(_account(request))
+        account = _account(request)
         return {
-            "page_title": ("Error: " if errors else "") + "Copy a previous consultation", "account": _account(request),
-            "drafts": drafts, "runs": runs, "values": values, "errors": errors, "error_list": _error_list(errors),
+            "page_title": ("Error: " if errors else "") + "Copy a previous consultation", "account": account,
+            "drafts": [d for d in await authoring.list_drafts() if can_see_draft(account, d)],
+            "runs": [r for r in await list_runs() if can_see(account, r)],
+            "files": sorted(self._files().values(), key=lambda i: i.title),
+            "values": values, "errors": errors, "error_list": _error_list(errors),
         }
 
     @get("/copy")
@@ -168,10 +174,10 @@ class BuilderController(Controller):
 
     @post("/copy")
     async def copy(self, request: Request) -> Response:
-        """A new draft from a draft, or from the exact definition a published survey ran with."""
+        """A new draft from a draft, the exact definition a published survey ran with, or a built-in file."""
         account = _account(request)
         form = await request.form()
-        values = {"source": _one(form, "source", 40), "title": clean_text(_one(form, "title", 1000))}
+        values = {"source": _one(form, "source", 100), "title": clean_text(_one(form, "title", 1000))}
         errors: dict[str, str] = {}
         definition = None
         source_title = ""
@@ -184,6 +190,10 @@ class BuilderController(Controller):
             run = await get_run_by_id(int(number))
             if run is not None and can_see(account, run):
                 definition, source_title = run.instrument.raw, run.title
+        elif kind == "file":
+            instrument = self._files().get(number)
+            if instrument is not None:
+                definition, source_title = instrument.raw, instrument.title
         if definition is None:
             errors["source"] = "Select the consultation or survey to copy"
         title = values["title"] or (f"Copy of {source_title}"[:200] if source_title else "")

@@ -16,7 +16,7 @@ from feedback.auth import create_user
 from feedback.controllers.account import sign_in_by_account, sign_in_by_client
 from feedback.exports import export_rows
 from surveys import authoring
-from surveys.instrument import parse_instrument
+from surveys.instrument import built_in_instruments, parse_instrument
 from surveys.runs import get_run
 from surveys.tables import InstrumentDraft, Response, SurveyRun
 from tests.conftest import run, unique_slug
@@ -469,6 +469,28 @@ def test_a_previous_consultation_is_copied_from_a_draft_or_a_published_survey(br
         assert run(InstrumentDraft.select(InstrumentDraft.title).where(
             InstrumentDraft.id == int(from_draft.headers["location"].rsplit("/", 1)[1])).first())["title"] == "Copy of Short breaks and holiday clubs"
         assert author.post(f"{BASE}/copy", {"source": "run-999999"}).status_code == 422
+        from_file = author.post(f"{BASE}/copy", {"source": "file-annual-send-parent"})
+        assert from_file.status_code == 303
+        copy = run(authoring.get_draft(int(from_file.headers["location"].rsplit("/", 1)[1])))
+        assert copy.title == "Copy of Joint annual SEND survey for parents and carers"
+        assert copy.definition["sections"] == built_in_instruments()["annual-send-parent"].raw["sections"]
+        assert author.post(f"{BASE}/copy", {"source": "file-nope"}).status_code == 422
+
+
+@pytest.mark.parametrize("key", sorted(built_in_instruments()))
+def test_every_built_in_questionnaire_survives_the_edit_forms_unchanged(key):
+    """Opening any question or section in the editor and saving it changes nothing, so the forms
+    cover every field the format has (page groups, option hints, conditions, easy-read words...)."""
+    definition = built_in_instruments()[key].raw
+    for section in definition["sections"]:
+        changed, _ = authoring.apply_section(definition, section["key"], authoring.section_form_values(section))
+        assert changed == definition, section["key"]
+        for question in section["questions"]:
+            changed, _ = authoring.apply_question(definition, section["key"], question["key"],
+                                                  authoring.question_form_values(question))
+            assert authoring.find_question(changed, question["key"])[2] == question, question["key"]
+    details = authoring.apply_details(definition, authoring.details_form_values(definition), [definition["notice"]])
+    assert parse_instrument(details).questions == parse_instrument(definition).questions
 
 
 def test_publishing_checks_the_address_and_the_versions(browser):
