@@ -58,3 +58,14 @@ def test_editing_a_notice_publishes_a_new_version_and_keeps_the_old():
     assert (first.version, second.version) == (1, 2)
     assert run(current_notice(key)).summary == "New words"
     assert run(Notice.objects().where(Notice.id == first.id).first()).summary == "Old words"
+
+
+def test_every_built_in_instrument_has_its_notice_in_every_wording_it_needs():
+    from surveys.consent_steps import notice_audience
+    from surveys.instrument import built_in_instruments
+
+    for instrument in built_in_instruments().values():
+        for variant in instrument.variants:
+            notice = run(current_notice(instrument.notice, notice_audience(instrument, variant)))
+            assert notice is not None and notice.key == instrument.notice, (instrument.key, variant)
+            assert notice.audience == notice_audience(instrument, variant), (instrument.key, variant)
