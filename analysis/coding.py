@@ -106,6 +106,7 @@ class CompiledCodebook:
         for word in self._vocabulary:
             for variant in _deletes(word) | {word}:
                 self._vocabulary_deletes.setdefault(variant, set()).add(word)
+        self._prepare_matching()
         self._stem_deletes: dict[str, set[str]] = {}
         for stem in self.stems:
             if len(stem) >= MIN_FUZZY_LENGTH - 1 and stem.isalpha():
@@ -209,27 +210,69 @@ class CompiledCodebook:
 
     # -- matching ---------------------------------------------------------------------------
 
+    def _prepare_matching(self) -> None:
+        """Per element, the one-word terms it completes and the longer terms it may start, each
+        longer term with the set of elements it needs (skipped at once when one is absent)."""
+        self._singles: dict[int, list[tuple[int, bool, str]]] = {}
+        self._longer: dict[int, list[tuple[tuple[tuple[int, ...], ...], frozenset[int], int, bool, str]]] = {}
+        for entry in self.entries:
+            first = entry.segments[0][0]
+            if len(entry.segments) == 1 and len(entry.segments[0]) == 1:
+                self._singles.setdefault(first, []).append((entry.theme, entry.exclude, entry.term))
+            else:
+                needed = frozenset(e for segment in entry.segments for e in segment)
+                self._longer.setdefault(first, []).append((entry.segments, needed, entry.theme, entry.exclude, entry.term))
+        self._token_cache: dict[str, tuple[frozenset[int], ...]] = {}
+
+    def _token_elements(self, token: str) -> tuple[frozenset[int], ...]:
+        """What a raw word matches, after correction (a spelling entry may give several words)."""
+        cached = self._token_cache.get(token)
+        if cached is None:
+            fixed = self.fix(token)
+            cached = tuple(self.elements_of(w) for w in fixed.split()) if " " in fixed else (self.elements_of(fixed),)
+            if len(self._token_cache) < 500_000:  # bounded: a flood of unique junk cannot exhaust memory
+                self._token_cache[token] = cached
+        return cached
+
     def matches(self, text: str) -> list[tuple[str, list[str]]]:
-        words = self.words(text)
-        elements = [self.elements_of(w) for w in words]
-        n = len(words)
+        text = _APOSTROPHES.sub("", text.lower())
+        if "1" in text:
+            text = _ONE_TO_ONE.sub(" onetoone ", text)
+        if "+" in text:
+            text = _PLUS.sub(r"\1plus ", text)
+        token_elements = self._token_elements
+        elements: list[frozenset[int]] = []
+        for token in WORD.findall(text):
+            elements.extend(token_elements(token))
+        n = len(elements)
+        present: set[int] = set()
+        for here in elements:
+            if here:
+                present.update(here)
+        if not present:
+            return []
         found: dict[int, list[tuple[int, int, str]]] = {}
         blocked: dict[int, list[tuple[int, int]]] = {}
-        entries = self.entries
-        starting = self.starting
+        singles, longer = self._singles, self._longer
         for i, here in enumerate(elements):
             if not here:
                 continue
             for element in here:
-                for entry_id in starting.get(element, ()):
-                    entry = entries[entry_id]
-                    end = _match_at(entry.segments, elements, i, n)
+                for theme, exclude, term in singles.get(element, ()):
+                    if exclude:
+                        blocked.setdefault(theme, []).append((i, i))
+                    else:
+                        found.setdefault(theme, []).append((i, i, term))
+                for segments, needed, theme, exclude, term in longer.get(element, ()):
+                    if not needed <= present:
+                        continue
+                    end = _match_at(segments, elements, i, n)
                     if end < 0:
                         continue
-                    if entry.exclude:
-                        blocked.setdefault(entry.theme, []).append((i, end))
+                    if exclude:
+                        blocked.setdefault(theme, []).append((i, end))
                     else:
-                        found.setdefault(entry.theme, []).append((i, end, entry.term))
+                        found.setdefault(theme, []).append((i, end, term))
         result = []
         for theme in sorted(found):
             spans = blocked.get(theme, ())

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Iterable, Mapping
 
+import numpy as np
 import pandas as pd
 
 from consent.gate import permitted_subjects
@@ -67,6 +68,7 @@ class SurveyData:
     comments: pd.DataFrame
     run_slug: str = ""
     questions: dict[str, Question] = field(default_factory=dict)
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)  # breakdown value labels, when combined
 
     def __post_init__(self) -> None:
         if not self.questions:
@@ -82,6 +84,8 @@ class SurveyData:
 
     def breakdown_labels(self, by: str) -> dict[str, str]:
         """Readable names for the values of a breakdown column."""
+        if by in self.labels:
+            return dict(self.labels[by])
         if by == "group":
             return dict(GROUP_LABELS)
         if by == "variant":
@@ -115,62 +119,148 @@ def _text_keys(instrument: Instrument) -> list[str]:
     return [q.key for q in instrument.questions if q.type in TEXT_TYPES]
 
 
+META_COLUMNS = ("respondent_id", "run", "submitted_at", "variant", "channel", "may_quote")
+
+
+def categorical(values: Any, categories: Iterable[str], keep_others: bool = True) -> pd.Categorical:
+    """Values as a pandas Categorical in a fixed order (the instrument's option order), so figures
+    count with integer codes. With `keep_others`, values outside `categories` are added after them
+    (sorted); otherwise they become missing."""
+    array = np.asarray(values, dtype=object) if not isinstance(values, np.ndarray) else values.astype(object, copy=False)
+    known = list(dict.fromkeys(categories))
+    if keep_others:
+        listed = set(known)
+        known += sorted(str(v) for v in pd.unique(array) if isinstance(v, str) and v not in listed)
+    return pd.Categorical(array, categories=known)
+
+
 def build_survey_data(
     instrument: Instrument,
-    responses: Iterable[Mapping[str, Any]],
+    responses: Iterable[Mapping[str, Any]] | pd.DataFrame,
     run_slug: str = "",
 ) -> SurveyData:
-    """Shape plain response dicts into `SurveyData` (no consent check: the caller has done it).
+    """Shape responses into `SurveyData` (no consent check here: the caller has done it).
 
-    Each dict has `answers` (question key -> value) and may have `respondent_id`, `submitted_at`,
-    `variant`, `channel`, `run` and `may_quote` (whether the respondent agreed to be quoted).
+    `responses` is either plain dicts, each with `answers` (question key -> value) and optionally
+    `respondent_id`, `submitted_at`, `variant`, `channel`, `run` and `may_quote` (agreed to be
+    quoted); or one wide frame with a row per response, those columns and a column per question
+    key (like the export). The dicts are turned into that frame first.
     """
-    rows = list(responses)
-    n = len(rows)
-    ids = [str(r.get("respondent_id", index)) for index, r in enumerate(rows)]
-    answer_dicts = [r.get("answers") or {} for r in rows]
-    age_key = age_band_key(instrument)
-    questions = instrument.questions_by_key
+    if isinstance(responses, pd.DataFrame):
+        wide = responses.reset_index(drop=True)
+    else:
+        wide = _wide_from_dicts(instrument, list(responses), run_slug)
+    return _from_wide(instrument, wide, run_slug)
 
-    def column(key: str) -> list[Any]:
-        return [a.get(key) for a in answer_dicts]
+
+def _wide_from_dicts(instrument: Instrument, rows: list[Mapping[str, Any]], run_slug: str) -> pd.DataFrame:
+    answer_dicts = [r.get("answers") or {} for r in rows]
+    columns: dict[str, Any] = {
+        "respondent_id": [str(r.get("respondent_id") or f"{run_slug or 'r'}-{i}") for i, r in enumerate(rows)],
+        "run": [r.get("run", run_slug) for r in rows],
+        "submitted_at": [r.get("submitted_at") for r in rows],
+        "variant": [r.get("variant", "standard") for r in rows],
+        "channel": [r.get("channel", "web") for r in rows],
+        "may_quote": [bool(r.get("may_quote", False)) for r in rows],
+    }
+    for key in instrument.question_keys:
+        columns[key] = [a.get(key) for a in answer_dicts]
+    return pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in columns.items()}, index=pd.RangeIndex(len(rows)))
+
+
+def _column(wide: pd.DataFrame, key: str, default: Any = None) -> pd.Series:
+    if key in wide.columns:
+        return wide[key]
+    return pd.Series([default] * len(wide), index=wide.index, dtype=object)
+
+
+def _objects(array: np.ndarray) -> pd.Series:
+    """An object column as it is: pandas would otherwise convert text to its string dtype, which
+    costs time on every load and gains nothing here."""
+    return pd.Series(array, dtype=object, copy=False)
+
+
+def _timestamps(values: pd.Series) -> pd.DatetimeIndex:
+    """Submission times as UTC timestamps (datetimes from the database, or ISO 8601 text)."""
+    if len(values) and isinstance(values.iloc[0], str):
+        return pd.to_datetime(values, utc=True, errors="coerce", format="ISO8601")
+    return pd.to_datetime(values, utc=True, errors="coerce")
+
+
+def _from_wide(instrument: Instrument, wide: pd.DataFrame, run_slug: str) -> SurveyData:
+    n = len(wide)
+    questions = instrument.questions_by_key
+    age_key = age_band_key(instrument)
+    ids = _column(wide, "respondent_id").astype(object)
+    if ids.isna().any():
+        ids = pd.Series([v if isinstance(v, str) else f"{run_slug or 'r'}-{i}" for i, v in enumerate(ids)], dtype=object)
+    ids = ids.map(str) if not all(isinstance(v, str) for v in ids[:50]) else ids
+
+    def options(key: str | None) -> list[str]:
+        return [o.value for o in questions[key].all_options] if key in questions else []
+
+    def breakdown(key: str | None) -> pd.Categorical:
+        values = _column(wide, key) if key in questions else pd.Series([None] * n, dtype=object)
+        return categorical(values.to_numpy(dtype=object), options(key))
 
     respondents = pd.DataFrame(
         {
-            "respondent_id": ids,
-            "run": [r.get("run", run_slug) for r in rows],
-            "submitted_at": pd.to_datetime([r.get("submitted_at") for r in rows], utc=True),
-            "variant": [r.get("variant", "standard") for r in rows],
-            "channel": [r.get("channel", "web") for r in rows],
-            "group": [instrument.audience] * n,
-            "support_level": column(SUPPORT_LEVEL_KEY) if SUPPORT_LEVEL_KEY in questions else [None] * n,
-            "main_need": column(MAIN_NEED_KEY) if MAIN_NEED_KEY in questions else [None] * n,
-            "age_band": column(age_key) if age_key else [None] * n,
+            "respondent_id": _objects(ids.to_numpy(dtype=object)),
+            "run": _objects(_column(wide, "run", run_slug).fillna(run_slug).to_numpy(dtype=object)),
+            "submitted_at": _timestamps(_column(wide, "submitted_at")),
+            "variant": categorical(_column(wide, "variant", "standard").to_numpy(dtype=object), VARIANT_LABELS),
+            "channel": categorical(_column(wide, "channel", "web").to_numpy(dtype=object), CHANNEL_LABELS),
+            "group": categorical(np.full(n, instrument.audience, dtype=object), GROUP_LABELS),
+            "support_level": breakdown(SUPPORT_LEVEL_KEY),
+            "main_need": breakdown(MAIN_NEED_KEY),
+            "age_band": breakdown(age_key),
         },
         columns=list(RESPONDENT_COLUMNS),
     )
 
     closed = _closed_keys(instrument)
-    answers = pd.DataFrame({key: column(key) for key in closed}, columns=closed, dtype=object)
-    answers.insert(0, "respondent_id", ids)
+    answer_columns: dict[str, Any] = {"respondent_id": _objects(ids.to_numpy(dtype=object))}
+    choice_frames = []
+    for key in closed:
+        values = _column(wide, key)
+        if questions[key].type == MULTIPLE_CHOICE:
+            lists = values.to_numpy(dtype=object)
+            answer_columns[key] = _objects(lists)
+            picked = [(row, value) for row, chosen in enumerate(lists) if isinstance(chosen, list) for value in chosen]
+            if picked:
+                rows = np.fromiter((row for row, _ in picked), dtype=np.int64, count=len(picked))
+                choice_frames.append(pd.DataFrame({
+                    "respondent_id": _objects(ids.to_numpy(dtype=object)[rows]),
+                    "question": _objects(np.full(len(picked), key, dtype=object)),
+                    "value": _objects(np.array([value for _, value in picked], dtype=object)),
+                }))
+        else:
+            answer_columns[key] = categorical(values.to_numpy(dtype=object), options(key), keep_others=False)
+    answers = pd.DataFrame(answer_columns)
+    choices = (
+        pd.concat(choice_frames, ignore_index=True) if choice_frames
+        else pd.DataFrame({"respondent_id": pd.Series(dtype=object), "question": pd.Series(dtype=object), "value": pd.Series(dtype=object)})
+    )
 
-    choice_rows = [
-        (rid, key, value)
-        for key in closed
-        if questions[key].type == MULTIPLE_CHOICE
-        for rid, a in zip(ids, answer_dicts)
-        if isinstance(a.get(key), list)
-        for value in a[key]
-    ]
-    choices = pd.DataFrame(choice_rows, columns=["respondent_id", "question", "value"])
-
-    comment_rows = []
+    comment_frames = []
+    may_quote = _column(wide, "may_quote", False).fillna(False).astype(bool).to_numpy()
+    runs = respondents["run"].to_numpy(dtype=object)
+    ids_array = ids.to_numpy(dtype=object)
     for key in _text_keys(instrument):
-        for rid, r, a in zip(ids, rows, answer_dicts):
-            text = a.get(key)
-            if isinstance(text, str) and text.strip():
-                comment_rows.append((rid, r.get("run", run_slug), key, text.strip(), bool(r.get("may_quote", False))))
-    comments = pd.DataFrame(comment_rows, columns=list(COMMENT_COLUMNS))
+        texts = [v.strip() if isinstance(v, str) else "" for v in _column(wide, key).to_numpy(dtype=object)]
+        rows = np.flatnonzero(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)))
+        if len(rows):
+            comment_frames.append(pd.DataFrame({
+                "respondent_id": _objects(ids_array[rows]),
+                "run": _objects(runs[rows]),
+                "question": _objects(np.full(len(rows), key, dtype=object)),
+                "text": _objects(np.array(texts, dtype=object)[rows]),
+                "may_quote": may_quote[rows],
+            }))
+    comments = (
+        pd.concat(comment_frames, ignore_index=True) if comment_frames
+        else pd.DataFrame({c: pd.Series(dtype=bool if c == "may_quote" else object) for c in COMMENT_COLUMNS})
+    )
     return SurveyData(instrument, respondents, answers, choices, comments, run_slug=run_slug)
 
 
@@ -216,7 +306,8 @@ def combine(*datas: SurveyData) -> SurveyData:
     figures for shared questions such as `overall_satisfaction` can be broken down by group.
 
     Questions are taken from the first run that asks them; a question another run asks on a
-    different scale or with different options is left out of the combined answers.
+    different scale or with different options is left out of the combined answers (its values
+    stay available as a breakdown when it is one, e.g. `support_level`).
     """
     if not datas:
         raise ValueError("combine needs at least one SurveyData")
@@ -231,16 +322,38 @@ def combine(*datas: SurveyData) -> SurveyData:
                 clashing.add(key)
     for key in clashing:
         questions.pop(key)
-    answers = pd.concat([d.answers for d in datas], ignore_index=True, sort=False)
-    answers = answers[["respondent_id", *[k for k in answers.columns if k in questions]]]
+    keys = [k for k in questions if any(k in d.answers.columns for d in datas)]
+    answer_columns: dict[str, Any] = {
+        "respondent_id": np.concatenate([d.answers["respondent_id"].to_numpy(dtype=object) for d in datas])
+    }
+    for key in keys:
+        parts = [
+            d.answers[key].to_numpy(dtype=object) if key in d.answers.columns else np.full(len(d.answers), None, dtype=object)
+            for d in datas
+        ]
+        values = np.concatenate(parts)
+        if questions[key].type == MULTIPLE_CHOICE:
+            answer_columns[key] = values
+        else:
+            answer_columns[key] = categorical(values, [o.value for o in questions[key].all_options], keep_others=False)
+    respondents = pd.concat([d.respondents for d in datas], ignore_index=True)
+    labels: dict[str, dict[str, str]] = {}
+    for by in ("variant", "channel", "group", "support_level", "main_need", "age_band"):
+        order: list[str] = []
+        for d in datas:
+            order += [c for c in d.respondents[by].cat.categories if c not in order]
+            labels.setdefault(by, {}).update({k: v for k, v in d.breakdown_labels(by).items() if k not in labels.get(by, {})})
+        values = np.concatenate([d.respondents[by].to_numpy(dtype=object) for d in datas])
+        respondents[by] = categorical(values, order)
     return SurveyData(
         instrument=datas[0].instrument,
-        respondents=pd.concat([d.respondents for d in datas], ignore_index=True),
-        answers=answers.astype(object).where(answers.notna(), None),
+        respondents=respondents,
+        answers=pd.DataFrame(answer_columns),
         choices=pd.concat([d.choices for d in datas], ignore_index=True),
         comments=pd.concat([d.comments for d in datas], ignore_index=True),
         run_slug="+".join(d.run_slug for d in datas),
         questions=questions,
+        labels=labels,
     )
 
 

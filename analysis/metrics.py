@@ -121,42 +121,52 @@ def positive_values(question: Question) -> frozenset[str]:
     return frozenset()
 
 
-def _group_order(data: SurveyData, by: str, present: Iterable[str]) -> tuple[list[str], dict[str, str]]:
-    labels = data.breakdown_labels(by)
-    present = [p for p in present if p is not None and p == p]
-    ordered = [v for v in labels if v in present] + sorted(v for v in present if v not in labels)
-    return ordered, labels
+def _group_codes(data: SurveyData, by: str | None) -> tuple[np.ndarray, list[str]]:
+    """Each respondent's group as an integer code (-1 = no value) and the groups in order."""
+    if by is None:
+        return np.zeros(len(data.respondents), dtype=np.int64), [ALL]
+    column = data.respondents[by]
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        column = pd.Series(pd.Categorical(column.astype(object)), index=column.index)
+    return column.cat.codes.to_numpy(dtype=np.int64), [str(c) for c in column.cat.categories]
+
+
+def _codes(values, categories: list[str]) -> np.ndarray:
+    series = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
+    if isinstance(series.dtype, pd.CategoricalDtype) and list(series.cat.categories) == categories:
+        return series.cat.codes.to_numpy(dtype=np.int64)
+    return pd.Categorical(series.astype(object), categories=categories).codes.astype(np.int64)
 
 
 def count_matrix(data: SurveyData, question: Question, by: str | None = None) -> tuple[pd.DataFrame, pd.Series]:
     """Counts per (group, option) for one question, all options in the instrument's order, and the
-    number of respondents per group who answered it at all. Groups with no breakdown value (the
-    question was not asked of them) are left out."""
+    number of respondents per group who answered it (for multiple choice: ticked at least one).
+    Only groups with someone answering are kept; respondents with no value for `by` (the question
+    was not asked of them) are left out."""
     values = [o.value for o in question.all_options]
-    if by is None:
-        groups = pd.Series(ALL, index=data.answers.index, dtype=object)
-    else:
-        groups = data.respondents[by].astype(object)
-        groups.index = data.answers.index
+    groups, group_names = _group_codes(data, by)
+    n_values, n_groups = len(values), len(group_names)
     if question.type == MULTIPLE_CHOICE:
         picked = data.choices[data.choices["question"] == question.key]
-        to_group = pd.Series(groups.to_numpy(), index=data.answers["respondent_id"].to_numpy())
-        frame = pd.DataFrame({"g": picked["respondent_id"].map(to_group).to_numpy(), "v": picked["value"].to_numpy()})
-        answered_mask = data.answers[question.key].map(lambda v: isinstance(v, list) and len(v) > 0)
+        rows = pd.Index(data.respondents["respondent_id"]).get_indexer(picked["respondent_id"]).astype(np.int64)
+        value_codes = _codes(picked["value"].reset_index(drop=True), values)
+        row_groups = np.where(rows >= 0, groups[rows], -1) if len(rows) else np.zeros(0, dtype=np.int64)
+        ok = (value_codes >= 0) & (row_groups >= 0)
+        answered_rows = np.unique(rows[ok])
+        answered = np.bincount(groups[answered_rows], minlength=n_groups)
+        flat = row_groups[ok] * n_values + value_codes[ok]
     else:
-        column = data.answers[question.key]
-        frame = pd.DataFrame({"g": groups.to_numpy(), "v": column.to_numpy()})
-        answered_mask = column.isin(values)
-    frame = frame[frame["v"].isin(values) & frame["g"].notna()]
-    counts = frame.groupby(["g", "v"], sort=False).size().unstack(fill_value=0) if len(frame) else pd.DataFrame()
-    answered = groups[answered_mask.to_numpy()].dropna().value_counts()
-    if by is None:
-        order, _ = [ALL], None
-    else:
-        order, _ = _group_order(data, by, set(answered.index) | set(counts.index))
-    counts = counts.reindex(index=order, columns=values, fill_value=0).fillna(0).astype(int)
-    answered = answered.reindex(order, fill_value=0).astype(int)
-    return counts, answered
+        value_codes = _codes(data.answers[question.key], values)
+        ok = (value_codes >= 0) & (groups >= 0)
+        flat = groups[ok] * n_values + value_codes[ok]
+        answered = np.bincount(groups[ok], minlength=n_groups)
+    counts = np.bincount(flat, minlength=n_groups * n_values).reshape(n_groups, n_values)
+    keep = answered > 0 if by is not None else np.ones(n_groups, dtype=bool)
+    index = [g for g, k in zip(group_names, keep) if k]
+    return (
+        pd.DataFrame(counts[keep], index=index, columns=values),
+        pd.Series(answered[keep], index=index),
+    )
 
 
 def question_figures(
@@ -173,17 +183,13 @@ def question_figures(
     Published figures (the default) apply disclosure control; `full=True` is for officers only.
     """
     question = data.questions[key]
-    counts, _answered = count_matrix(data, question, by)
+    counts, answered = count_matrix(data, question, by)
     opinion = [o.value for o in question.all_options if o.value not in NON_OPINION_VALUES]
     specials = [o.value for o in question.all_options if o.value in NON_OPINION_VALUES]
     good = positive_values(question)
     multiple = question.type == MULTIPLE_CHOICE
     if multiple:
-        base = (
-            data.answers[question.key].map(lambda v: isinstance(v, list) and len(v) > 0).groupby(
-                (data.respondents[by].to_numpy() if by else np.full(len(data.answers), ALL))
-            ).sum().reindex(counts.index, fill_value=0).astype(int)
-        )
+        base = answered
     else:
         base = counts[opinion].sum(axis=1)
 

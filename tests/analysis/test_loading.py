@@ -109,4 +109,13 @@ def test_build_survey_data_from_plain_dicts():
         {"respondent_id": "a", "question": "works_well", "text": "Respite", "may_quote": False}
     ]
     assert "works_well" not in data.answers.columns  # free text lives in `comments`
-    assert data.answers.loc[1, "overall_satisfaction"] is None
+    assert pd.isna(data.answers.loc[1, "overall_satisfaction"])
+    assert list(data.answers["overall_satisfaction"].cat.categories)[:2] == ["very_satisfied", "satisfied"]
+    # the same figures from a wide frame (one row per response, a column per question, like the export)
+    wide = pd.DataFrame({"respondent_id": ["a", "b"], "variant": ["easy_read", "standard"],
+                         "overall_satisfaction": ["satisfied", None], "services_used": [["camhs", "physiotherapy"], None],
+                         "works_well": ["  Respite  ", None]})
+    from_frame = build_survey_data(instrument, wide)
+    assert list(from_frame.respondents["variant"]) == ["easy_read", "standard"]
+    assert from_frame.choices.to_dict("records") == data.choices.to_dict("records")
+    assert list(from_frame.comments["text"]) == ["Respite"]
