@@ -192,9 +192,11 @@ def _from_wide(instrument: Instrument, wide: pd.DataFrame, run_slug: str) -> Sur
     questions = instrument.questions_by_key
     age_key = age_band_key(instrument)
     ids = _column(wide, "respondent_id").astype(object)
-    if ids.isna().any():
-        ids = pd.Series([v if isinstance(v, str) else f"{run_slug or 'r'}-{i}" for i, v in enumerate(ids)], dtype=object)
-    ids = ids.map(str) if not all(isinstance(v, str) for v in ids[:50]) else ids
+    if not all(isinstance(v, str) for v in ids):
+        ids = pd.Series(
+            [v if isinstance(v, str) else f"{run_slug or 'r'}-{i}" if v is None or v != v else str(v) for i, v in enumerate(ids)],
+            dtype=object,
+        )
 
     def options(key: str | None) -> list[str]:
         return [o.value for o in questions[key].all_options] if key in questions else []
