@@ -8,7 +8,6 @@ import {
   NotificationBanner,
   PasswordInput,
   Radios,
-  SkipLink,
   createAll
 } from 'govuk-frontend'
 
@@ -16,12 +15,30 @@ import {
 document.body.classList.add('js-enabled', 'govuk-frontend-supported')
 
 function initComponents (scope) {
-  for (const Component of [Button, CharacterCount, Checkboxes, ErrorSummary, NotificationBanner, PasswordInput, Radios, SkipLink]) {
+  for (const Component of [Button, CharacterCount, Checkboxes, ErrorSummary, NotificationBanner, PasswordInput, Radios]) {
     createAll(Component, undefined, scope)
   }
 }
 
 initComponents(document)
+
+// The skip link. GOV.UK's SkipLink component finds its target once, at start-up, but htmx replaces
+// <main> on every page change, which left the link focusing a removed element (focus fell to
+// <body>). So look the target up on each use, and focus it the way SkipLink does.
+document.addEventListener('click', (event) => {
+  const link = event.target.closest('a.govuk-skip-link')
+  const target = link && link.hash ? document.getElementById(link.hash.slice(1)) : null
+  if (!target) return
+  if (!target.hasAttribute('tabindex')) {
+    target.setAttribute('tabindex', '-1')
+    target.addEventListener('blur', () => {
+      target.removeAttribute('tabindex')
+      target.classList.remove('govuk-skip-link-focused-element')
+    }, { once: true })
+  }
+  target.classList.add('govuk-skip-link-focused-element')
+  target.focus()
+})
 
 // After htmx swaps in a new page: start its components, move focus to the error summary
 // (ErrorSummary focuses itself) or the new heading, and announce the new page title.
