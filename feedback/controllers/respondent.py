@@ -284,10 +284,8 @@ class RespondentController(Controller):
             "can_save_for_later": draft.channel == "web",
         }
 
-    @get("/q/{page_key:str}")
-    async def question_page(
-        self, request: Request, slug: FromPath[str], page_key: FromPath[str], return_to: FromQuery[str | None] = None
-    ) -> Response:
+    async def _question(self, request: Request, slug: str, page_key: str) -> tuple[Run, Draft, Page] | Response:
+        """The run, this browser's draft and the page asked for, or where to send them instead."""
         run = await _run_or_404(slug)
         if not run.is_open():
             return _closed(request, run)
@@ -299,6 +297,16 @@ class RespondentController(Controller):
         page = page_if_visible(run.instrument, draft.answers, page_key)
         if page is None:  # a page hidden by an earlier answer: go where they should be
             return _see_other(_page_url(run, resume_page_key(run.instrument, draft.answers, draft.current_page)))
+        return run, draft, page
+
+    @get("/q/{page_key:str}")
+    async def question_page(
+        self, request: Request, slug: FromPath[str], page_key: FromPath[str], return_to: FromQuery[str | None] = None
+    ) -> Response:
+        found = await self._question(request, slug, page_key)
+        if isinstance(found, Response):
+            return found
+        run, draft, page = found
         values = {q.key: draft.answers.get(q.key) for q in page.questions}
         return render(
             request, "respondent/question.html",
@@ -309,17 +317,10 @@ class RespondentController(Controller):
     async def answer_page(
         self, request: Request, slug: FromPath[str], page_key: FromPath[str], return_to: FromQuery[str | None] = None
     ) -> Response:
-        run = await _run_or_404(slug)
-        if not run.is_open():
-            return _closed(request, run)
-        draft = await self._journey_draft(request, run)
-        if not isinstance(draft, Draft):
-            return draft
-        if page_key not in run.instrument.pages_by_key:
-            raise NotFoundException()
-        page = page_if_visible(run.instrument, draft.answers, page_key)
-        if page is None:
-            return _see_other(_page_url(run, resume_page_key(run.instrument, draft.answers, draft.current_page)))
+        found = await self._question(request, slug, page_key)
+        if isinstance(found, Response):
+            return found
+        run, draft, page = found
         form = await request.form()
         action = (field_values(form, "action") or ["continue"])[0]
         values, errors = validate_page(page.questions, form, draft.variant)
