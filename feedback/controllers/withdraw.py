@@ -12,6 +12,7 @@ from feedback.errors import error_page
 from feedback.rate_limit import RateLimiter, client_key, public_post_limit
 from feedback.rendering import render
 from surveys.data_rights import erase_response, find_by_reference, withdraw_consents, withdrawable_purposes
+from surveys.responses import Draft
 from surveys.runs import get_run_by_id
 from surveys.validation import field_values
 
@@ -42,47 +43,43 @@ class WithdrawController(Controller):
     async def start(self, request: Request) -> Response:
         return render(request, "withdraw/start.html", {"page_title": "Withdraw your answers", "reference": "", "error": None})
 
-    async def _lookup(self, request: Request, reference: str):
+    async def _lookup(self, request: Request, form) -> Draft | Response:
+        """The submitted response a reference belongs to, or the page to show instead."""
+        reference = _form(form, "reference")
         if not reference_attempts.allow(client_key(request)):
             return error_page(request, 429)
-        if not reference.strip():
-            return "Enter the reference from your confirmation page"
-        draft = await find_by_reference(reference)
-        return draft if draft is not None else NOT_FOUND
-
-    def _retry(self, request: Request, reference: str, message: str) -> Response:
+        draft = await find_by_reference(reference) if reference.strip() else None
+        if draft is not None:
+            return draft
+        message = NOT_FOUND if reference.strip() else "Enter the reference from your confirmation page"
         return render(
             request, "withdraw/start.html",
             {"page_title": "Error: Withdraw your answers", "reference": reference, "error": message},
             status_code=422,
         )
 
-    @post("/")
-    async def find(self, request: Request) -> Response:
-        form = await request.form()
-        reference = _form(form, "reference")
-        found = await self._lookup(request, reference)
-        if isinstance(found, Response):
-            return found
-        if isinstance(found, str):
-            return self._retry(request, reference, found)
-        run = await get_run_by_id(found.run_id)
-        purposes = await withdrawable_purposes(found)
+    async def _choices(self, request: Request, draft: Draft, purposes: list[str], error: str | None = None) -> Response:
+        run = await get_run_by_id(draft.run_id)
         return render(
             request, "withdraw/choose.html",
-            {"page_title": "What do you want to withdraw?", "reference": found.reference, "survey_title": run.title if run else "",
-             "purposes": [OPTIONAL_PURPOSES[p] for p in purposes], "error": None},
+            {"page_title": ("Error: " if error else "") + "What do you want to withdraw?", "reference": draft.reference,
+             "survey_title": run.title if run else "", "purposes": [OPTIONAL_PURPOSES[p] for p in purposes], "error": error},
+            status_code=422 if error else 200,
         )
+
+    @post("/")
+    async def find(self, request: Request) -> Response:
+        found = await self._lookup(request, await request.form())
+        if isinstance(found, Response):
+            return found
+        return await self._choices(request, found, await withdrawable_purposes(found))
 
     @post("/confirm")
     async def confirm(self, request: Request) -> Response:
         form = await request.form()
-        reference = _form(form, "reference")
-        found = await self._lookup(request, reference)
+        found = await self._lookup(request, form)
         if isinstance(found, Response):
             return found
-        if isinstance(found, str):
-            return self._retry(request, reference, found)
         choice = _form(form, "withdraw")
         purposes = await withdrawable_purposes(found)
         if choice == "answers":
@@ -91,13 +88,7 @@ class WithdrawController(Controller):
         if choice in purposes:
             await withdraw_consents(found, [choice])
             return Redirect(path="/withdraw/done?what=consent", status_code=303)
-        run = await get_run_by_id(found.run_id)
-        return render(
-            request, "withdraw/choose.html",
-            {"page_title": "Error: What do you want to withdraw?", "reference": found.reference, "survey_title": run.title if run else "",
-             "purposes": [OPTIONAL_PURPOSES[p] for p in purposes], "error": "Select what you want to withdraw"},
-            status_code=422,
-        )
+        return await self._choices(request, found, purposes, "Select what you want to withdraw")
 
     @get("/done")
     async def done(self, request: Request, what: FromQuery[str] = "answers") -> Response:
