@@ -17,6 +17,7 @@ from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 
 from feedback.controllers.account import AccountController
+from feedback.controllers.analysis import AnalysisController
 from feedback.controllers.api import ApiController
 from feedback.controllers.builder import BuilderController
 from feedback.controllers.public import ROUTES as PUBLIC_ROUTES
@@ -57,7 +58,7 @@ def create_app(settings: Settings | None = None, manage_pool: bool = True) -> Li
     )
 
     app = Litestar(
-        route_handlers=[*PUBLIC_ROUTES, RespondentController, WithdrawController, AccountController, WorkspaceController, UpdatesController, BuilderController, ApiController, static],
+        route_handlers=[*PUBLIC_ROUTES, RespondentController, WithdrawController, AccountController, WorkspaceController, AnalysisController, UpdatesController, BuilderController, ApiController, static],
         lifespan=[lifespan],
         template_config=template_config(),
         plugins=[HTMXPlugin()],

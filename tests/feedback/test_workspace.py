@@ -111,7 +111,7 @@ def test_workspace_posts_need_the_csrf_token(browser):
 GET_ROUTES = [
     "/workspace/surveys/{id}", "/workspace/surveys/{id}/counts", "/workspace/surveys/{id}/qr.svg",
     "/workspace/surveys/{id}/poster", "/workspace/surveys/{id}/export.csv", "/workspace/surveys/{id}/codebook.csv",
-    "/workspace/surveys/{id}/export.xlsx", "/api/surveys/{id}/responses",
+    "/workspace/surveys/{id}/export.xlsx", "/api/surveys/{id}/responses", "/workspace/surveys/{id}/analysis",
 ]
 MANAGE_ROUTES = ["/workspace/surveys/{id}/status", "/workspace/surveys/{id}/enter", "/workspace/surveys/{id}/kiosk"]
 ADMIN_ROUTES = ["/workspace/users", "/workspace/audit"]

@@ -1,0 +1,124 @@
+"""What the analysis pages show, shaped from `analysis` results for the templates: the officer
+dashboard (full figures, with the warning), themes, and the published (disclosure-controlled)
+headline. Pure shaping: the controllers load the data through the consent gate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from analysis.disclosure import FULL_FIGURES_WARNING, MIN_GROUP, SUPPRESSED_LABEL
+from analysis.loading import BREAKDOWNS, SurveyData
+from analysis.metrics import DEFAULT_TARGET, HEADLINE_QUESTION, POSITIVE, Figures, Headline, breakdowns, headline, question_figures
+from feedback.charts import Bar, Chart, bar_chart, percent_text
+
+
+def _int(value: Any) -> int | None:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    return int(value)
+
+
+def _float(value: Any) -> float | None:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    return float(value)
+
+
+def figure_rows(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows of a figures table as plain dicts for templates (counts as ints or None)."""
+    rows = []
+    for record in table.to_dict("records"):
+        rows.append({
+            "group": record["group"], "group_label": record["group_label"], "value": record["value"],
+            "label": record["label"], "kind": record["kind"], "count": _int(record["count"]),
+            "base": _int(record["base"]), "share": _float(record["share"]),
+            "ci_low": _float(record["ci_low"]), "ci_high": _float(record["ci_high"]),
+            "suppressed": bool(record["suppressed"]),
+            "percent_text": percent_text(_float(record["share"]), bool(record["suppressed"])),
+            "interval_text": interval_text(_float(record["ci_low"]), _float(record["ci_high"])),
+        })
+    return rows
+
+
+def interval_text(low: float | None, high: float | None) -> str:
+    if low is None or high is None:
+        return "–"
+    return f"{low * 100:.0f}% to {high * 100:.0f}%"
+
+
+def _count_text(row: dict[str, Any]) -> str:
+    if row["suppressed"] or row["count"] is None:
+        return SUPPRESSED_LABEL
+    if row["base"] is None:
+        return f"{row['count']}"
+    return f"{row['count']} of {row['base']}"
+
+
+def question_section(figures: Figures, chart_id: str) -> dict[str, Any]:
+    rows = figure_rows(figures.table)
+    answers = [r for r in rows if r["kind"] == "answer"]
+    excluded = [r for r in rows if r["kind"] == "excluded"]
+    positive = next((r for r in rows if r["kind"] == POSITIVE), None)
+    base = next((r["base"] for r in answers if r["base"] is not None), None)
+    chart = bar_chart(
+        chart_id, figures.text,
+        [Bar(r["label"], None if r["share"] is None else r["share"] * 100, r["percent_text"], _count_text(r)) for r in answers],
+    )
+    return {"key": figures.question, "text": figures.text, "answers": answers, "excluded": excluded,
+            "positive": positive, "base": base, "chart": chart}
+
+
+def breakdown_section(by: str, figures: Figures, target: float) -> dict[str, Any]:
+    rows = [r for r in figure_rows(figures.table) if r["kind"] == POSITIVE]
+    chart = bar_chart(
+        f"breakdown-{by}", f"Share satisfied by {BREAKDOWNS.get(by, by).lower()}",
+        [Bar(r["group_label"], None if r["share"] is None else r["share"] * 100, r["percent_text"], _count_text(r)) for r in rows],
+        target=target * 100, value_heading="Satisfied", detail_heading="Satisfied of base",
+    )
+    return {"by": by, "title": BREAKDOWNS.get(by, by), "rows": rows, "chart": chart}
+
+
+def headline_chart(result: Headline, chart_id: str = "headline") -> Chart:
+    display = percent_text(result.share, result.suppressed)
+    detail = SUPPRESSED_LABEL if result.suppressed or result.positive is None else f"{result.positive} of {result.base}"
+    return bar_chart(
+        chart_id, "Share satisfied overall",
+        [Bar("Satisfied or very satisfied", None if result.share is None else result.share * 100, display, detail)],
+        target=result.target * 100, value_heading="Satisfied", detail_heading="Satisfied of base",
+    )
+
+
+def dashboard_context(data: SurveyData, target: float = DEFAULT_TARGET) -> dict[str, Any]:
+    """Full figures for officers: headline vs target, every closed question, and breakdowns."""
+    has_headline = HEADLINE_QUESTION in data.questions and HEADLINE_QUESTION in data.answers
+    top = headline(data, target, full=True) if has_headline else None
+    questions = [
+        question_section(question_figures(data, q.key, full=True), f"question-{q.key}") for q in data.closed_questions
+    ]
+    splits = breakdowns(data, HEADLINE_QUESTION, full=True) if has_headline else {}
+    return {
+        "respondents": len(data),
+        "warning": FULL_FIGURES_WARNING,
+        "headline": top,
+        "headline_chart": headline_chart(top) if top else None,
+        "headline_interval": interval_text(top.ci_low, top.ci_high) if top else "",
+        "target_percent": f"{target * 100:g}%",
+        "questions": questions,
+        "breakdowns": [breakdown_section(by, figures, target) for by, figures in splits.items()],
+        "min_group": MIN_GROUP,
+    }
+
+
+def published_headline(data: SurveyData, target: float = DEFAULT_TARGET) -> dict[str, Any] | None:
+    """The headline with disclosure control (suppressed below 10 in the base), with its chart."""
+    if HEADLINE_QUESTION not in data.questions or HEADLINE_QUESTION not in data.answers:
+        return None
+    result = headline(data, target, full=False)
+    if result.base is not None and result.base < MIN_GROUP:
+        result.suppressed = True
+    if result.suppressed:
+        result.share = result.positive = result.ci_low = result.ci_high = None
+    return {"headline": result, "chart": headline_chart(result, f"published-headline-{data.run_slug}"),
+            "interval": interval_text(result.ci_low, result.ci_high)}

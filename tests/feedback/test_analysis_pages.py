@@ -1,0 +1,141 @@
+"""The analysis pages: the officer dashboard with exact figures on a small known data set, charts
+with their data tables, permissions, and withdrawn answers left out."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+import uuid
+
+import pytest
+from litestar.testing import TestClient
+
+from consent.records import record_withdrawal
+from feedback.auth import create_user
+from feedback.charts import Bar, bar_chart
+from feedback.controllers.account import sign_in_by_account, sign_in_by_client
+from surveys.data_rights import erase_response
+from tests.analysis.test_loading import submitted, valid_answers
+from tests.conftest import open_test_run, run
+from tests.walker import csrf_token
+
+PASSWORD = "a long enough test password"
+
+SATISFACTION = ["very_satisfied"] * 5 + ["satisfied"] * 4 + ["dissatisfied"] * 2 + ["neither"]
+JOINED_UP = ["agree"] * 9 + ["dont_know"] * 3
+
+
+@pytest.fixture(autouse=True)
+def _limits():
+    sign_in_by_account.reset()
+    sign_in_by_client.reset()
+
+
+def signed_in_client(app, role="officer", team="partnership"):
+    email = f"{role}-{uuid.uuid4().hex[:8]}@example.org"
+    run(create_user(email, role, password=PASSWORD, team=team))
+    client = TestClient(app=app, base_url="http://testserver.local")
+    client.__enter__()
+    page = client.get("/login")
+    client.post("/login", data={"_csrf_token": csrf_token(page.text), "email": email, "password": PASSWORD}, follow_redirects=False)
+    return client
+
+
+COMMENTS = [
+    "Nobody picks up the phone at the SEN team, we waited months. Call Sarah Jones on 07700 900982.",
+    "Our SENCo is brilliant and really listens to us.",
+    "The EHCP took nearly a year to arrive.",
+]
+
+
+@pytest.fixture(scope="module")
+def known():
+    """12 kept respondents with known answers, one who withdrew and one who erased everything."""
+    survey = open_test_run("annual-send-parent")
+    drafts = []
+    seeds = {"ehcp": [], "sen_support": []}
+    seed = 100
+    while min(len(v) for v in seeds.values()) < 6:  # answers on a valid path for each kind of support
+        level = valid_answers(survey.instrument, seed).get("support_level")
+        if level in seeds:
+            seeds[level].append(seed)
+        seed += 1
+    for i in range(12):
+        answers = valid_answers(
+            survey.instrument, seeds["ehcp" if i < 6 else "sen_support"][i % 6],
+            overall_satisfaction=SATISFACTION[i], services_joined_up=JOINED_UP[i],
+            could_be_better=COMMENTS[i % 3], works_well="", anything_else="",
+        )
+        drafts.append(run(submitted(survey, answers, quotes=i < 6)))
+    gone = run(submitted(survey, valid_answers(survey.instrument, 300, overall_satisfaction="very_dissatisfied",
+                                               could_be_better="WITHDRAWNWORD the transport never came")))
+    run(record_withdrawal(gone.respondent_id, ["participation"]))
+    erased = run(submitted(survey, valid_answers(survey.instrument, 301, overall_satisfaction="very_dissatisfied",
+                                                 could_be_better="ERASEDWORD the transport never came")))
+    assert run(erase_response(erased))
+    return survey, drafts
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
+
+
+def test_dashboard_shows_exact_full_figures_with_the_warning(app, known):
+    survey, _ = known
+    client = signed_in_client(app)
+    page = client.get(f"/workspace/surveys/{survey.id}/analysis")
+    assert page.status_code == 200
+    text = text_of(page.text)
+    assert "Full figures: small numbers are not hidden" in text
+    assert "12 responses" in text
+    # 9 of 12 satisfied: 75%, Wilson 95% interval 46.8% to 91.1%, against the 90% target
+    assert "75% satisfied (9 of 12; 95% interval 47% to 91%) against a target of 90%" in text
+    assert "Below the target, but the interval includes it." in text
+    # don't know is left out of the base and shown separately
+    joined = text.split("Education, health and social care work well together")[-1]
+    assert "Base: 9" in joined
+    assert "Don't know (not in the base) 3" in joined
+    assert "Agree 9 9 100%" in joined
+    # breakdowns: EHC plan vs SEN support, 6 each (very satisfied x5 + satisfied x1 | satisfied x3, dissatisfied x2, neither)
+    assert "EHC plan or SEN support" in text
+    assert "6 of 6" in text and "3 of 6" in text
+    # the survey page links to it
+    assert f"/workspace/surveys/{survey.id}/analysis" in client.get(f"/workspace/surveys/{survey.id}").text
+
+
+def test_withdrawn_and_erased_answers_are_not_on_the_dashboard(app, known):
+    survey, _ = known
+    client = signed_in_client(app)
+    text = text_of(client.get(f"/workspace/surveys/{survey.id}/analysis").text)
+    assert "Very dissatisfied 0 12 0%" in text
+    assert "WITHDRAWNWORD" not in text and "ERASEDWORD" not in text
+
+
+def test_someone_elses_survey_is_a_404(app, known):
+    survey, _ = known
+    forum = signed_in_client(app, role="pcv", team=f"forum-{uuid.uuid4().hex[:6]}")
+    assert forum.get(f"/workspace/surveys/{survey.id}/analysis").status_code == 404
+    assert forum.get("/workspace/surveys/999999/analysis").status_code == 404
+    anonymous = TestClient(app=app, base_url="http://testserver.local")
+    assert anonymous.get(f"/workspace/surveys/{survey.id}/analysis", follow_redirects=False).status_code == 303
+
+
+def test_every_chart_has_a_data_table_title_and_description(app, known):
+    survey, _ = known
+    client = signed_in_client(app)
+    html = client.get(f"/workspace/surveys/{survey.id}/analysis").text
+    charts = re.findall(r'<svg[^>]*class="app-chart"[^>]*>', html)
+    assert len(charts) >= 3
+    ids = re.findall(r'<figure class="app-chart-figure" id="([^"]+)"', html)
+    assert len(ids) == len(charts)
+    for chart_id in ids:
+        assert f'data-chart="{chart_id}"' in html
+        assert f'<title id="{chart_id}-title">' in html and f'<desc id="{chart_id}-desc">' in html
+    for svg in charts:
+        assert 'role="img"' in svg and "aria-labelledby=" in svg
+
+
+def test_bar_chart_escapes_text_and_says_what_is_hidden():
+    chart = bar_chart("x", "Results <b>", [Bar("A & B", 50, "50%", "5 of 10"), Bar("C", None, "[c]", "[c]")], target=90)
+    assert "<b>" not in chart.svg and "A &amp; B" in chart.svg
+    assert chart.summary == "Results <b>: the highest is A & B at 50%. The target is 90%. 1 value is not shown (too few responses)."
