@@ -10,7 +10,7 @@ import pandas as pd
 
 from analysis.disclosure import FULL_FIGURES_WARNING, MIN_GROUP, SUPPRESSED_LABEL
 from analysis.loading import BREAKDOWNS, SurveyData
-from analysis.metrics import DEFAULT_TARGET, HEADLINE_QUESTION, POSITIVE, Figures, Headline, breakdowns, headline, question_figures
+from analysis.metrics import DEFAULT_TARGET, HEADLINE_QUESTION, POSITIVE, Figures, Headline, breakdowns, compare_runs, headline, question_figures
 from feedback.charts import Bar, Chart, bar_chart, percent_text
 
 
@@ -90,10 +90,42 @@ def headline_chart(result: Headline, chart_id: str = "headline") -> Chart:
     )
 
 
-def dashboard_context(data: SurveyData, target: float = DEFAULT_TARGET) -> dict[str, Any]:
-    """Full figures for officers: headline vs target, every closed question, and breakdowns."""
+def change_text(change: float | None, low: float | None, high: float | None) -> str:
+    """A change in percentage points with its interval, e.g. "up 6 points (-2 to 14)"."""
+    if change is None:
+        return "–"
+    points = change * 100
+    direction = "no change" if round(points) == 0 else ("up" if points > 0 else "down")
+    words = direction if direction == "no change" else f"{direction} {abs(points):.0f} points"
+    if low is None or high is None:
+        return words
+    return f"{words} (95% interval {low * 100:+.0f} to {high * 100:+.0f})"
+
+
+def change_rows(data: SurveyData, previous: SurveyData) -> list[dict[str, Any]]:
+    """The positive share of every question both runs ask, now and then, with the change."""
+    table = compare_runs(data, previous, full=True)
+    rows = []
+    for record in table[table["kind"] == POSITIVE].to_dict("records"):
+        question = data.questions.get(record["question"])
+        change, low, high = (_float(record[k]) for k in ("change", "change_ci_low", "change_ci_high"))
+        rows.append({
+            "question": record["question"], "text": question.text if question else record["question"],
+            "now": percent_text(_float(record["share_now"]), False), "base_now": _int(record["base_now"]),
+            "before": percent_text(_float(record["share_before"]), False), "base_before": _int(record["base_before"]),
+            "change": change_text(change, low, high),
+            "is_clear": low is not None and high is not None and (low > 0 or high < 0),
+        })
+    return rows
+
+
+def dashboard_context(
+    data: SurveyData, target: float = DEFAULT_TARGET, previous: SurveyData | None = None
+) -> dict[str, Any]:
+    """Full figures for officers: headline vs target (and vs the previous run), every closed
+    question, breakdowns, and the change since the previous run of the same survey."""
     has_headline = HEADLINE_QUESTION in data.questions and HEADLINE_QUESTION in data.answers
-    top = headline(data, target, full=True) if has_headline else None
+    top = headline(data, target, previous, full=True) if has_headline else None
     questions = [
         question_section(question_figures(data, q.key, full=True), f"question-{q.key}") for q in data.closed_questions
     ]
@@ -104,9 +136,12 @@ def dashboard_context(data: SurveyData, target: float = DEFAULT_TARGET) -> dict[
         "headline": top,
         "headline_chart": headline_chart(top) if top else None,
         "headline_interval": interval_text(top.ci_low, top.ci_high) if top else "",
+        "headline_change": change_text(top.change, top.change_ci_low, top.change_ci_high) if top else "",
         "target_percent": f"{target * 100:g}%",
+        "target_value": f"{target * 100:g}",
         "questions": questions,
         "breakdowns": [breakdown_section(by, figures, target) for by, figures in splits.items()],
+        "changes": change_rows(data, previous) if previous is not None else [],
         "min_group": MIN_GROUP,
     }
 

@@ -19,6 +19,8 @@ class Settings:
     env: str = "development"
     # Upper bound on any request body: a whole page of long answers is far below this.
     max_body_bytes: int = 256 * 1024
+    # The partnership's headline target: the share satisfied or very satisfied (90% by default).
+    satisfaction_target: float = 0.9
 
     @property
     def is_production(self) -> bool:
@@ -42,6 +44,17 @@ def _development_secret() -> str:
         return key
 
 
+def _target(text: str) -> float:
+    """FEEDBACK_SATISFACTION_TARGET is a percentage, e.g. 90 or 87.5."""
+    try:
+        percent = float(text.strip().rstrip("%"))
+    except ValueError:
+        sys.exit(f"FEEDBACK_SATISFACTION_TARGET must be a percentage such as 90, not {text!r}")
+    if not 0 < percent <= 100:
+        sys.exit(f"FEEDBACK_SATISFACTION_TARGET must be more than 0 and at most 100, not {text!r}")
+    return percent / 100
+
+
 def load_settings() -> Settings:
     env = os.environ.get("FEEDBACK_ENV", "development")
     if env not in {"development", "production"}:
@@ -54,6 +67,7 @@ def load_settings() -> Settings:
     if env == "production" and len(secret) < 32:
         sys.exit("FEEDBACK_SECRET_KEY must be at least 32 characters in production.")
     return Settings(
+        satisfaction_target=_target(os.environ.get("FEEDBACK_SATISFACTION_TARGET", "90")),
         database_url=os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL),
         secret_key=secret,
         env=env,

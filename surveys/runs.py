@@ -76,6 +76,17 @@ async def get_run_by_id(run_id: int) -> Run | None:
     return _run_from_row(row) if row else None
 
 
+async def previous_run(run: Run) -> Run | None:
+    """The most recent earlier run of the same instrument (for "change since last time"), if any."""
+    row = (
+        await SurveyRun.select()
+        .where((SurveyRun.instrument_key == run.instrument.key) & (SurveyRun.id < run.id))
+        .order_by(SurveyRun.id, ascending=False)
+        .first()
+    )
+    return _run_from_row(row) if row else None
+
+
 async def list_runs(status: str | None = None) -> list[Run]:
     query = SurveyRun.select().order_by(SurveyRun.id)
     if status:

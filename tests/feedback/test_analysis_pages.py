@@ -139,3 +139,39 @@ def test_bar_chart_escapes_text_and_says_what_is_hidden():
     chart = bar_chart("x", "Results <b>", [Bar("A & B", 50, "50%", "5 of 10"), Bar("C", None, "[c]", "[c]")], target=90)
     assert "<b>" not in chart.svg and "A &amp; B" in chart.svg
     assert chart.summary == "Results <b>: the highest is A & B at 50%. The target is 90%. 1 value is not shown (too few responses)."
+
+
+def test_change_since_the_previous_run_of_the_same_survey(app, known):
+    earlier, _ = known
+    later = open_test_run("annual-send-parent")
+    for seed in range(10):
+        answers = valid_answers(later.instrument, 400 + seed, overall_satisfaction="very_satisfied")
+        run(submitted(later, answers))
+    client = signed_in_client(app)
+    text = text_of(client.get(f"/workspace/surveys/{later.id}/analysis").text)
+    assert "100% satisfied (10 of 10" in text
+    # 75% (9 of 12) before, 100% (10 of 10) now: up 25 points, Newcombe interval from the two Wilson intervals
+    assert f"Since {earlier.title} (/s/{earlier.slug}) : up 25 points" in text
+    assert "(then 75% of 12)" in text
+    changes = text.split(f"Change since {earlier.title} (/s/{earlier.slug})")[1]
+    # joined-up services: 9 of 9 agreed before; the new answers' share is shown beside it
+    assert "Education, health and social care work well together to support my child." in changes
+    assert "75% of 12" in changes
+    # a forum member who cannot see the earlier run is not shown it
+    forum_team = f"forum-{uuid.uuid4().hex[:6]}"
+    own = open_test_run("annual-send-parent", team=forum_team)
+    forum = signed_in_client(app, role="pcv", team=forum_team)
+    page = forum.get(f"/workspace/surveys/{own.id}/analysis")
+    assert page.status_code == 200 and "Since " not in text_of(page.text)
+
+
+def test_an_officer_can_try_another_target_and_bad_targets_are_explained(app, known):
+    survey, _ = known
+    client = signed_in_client(app)
+    text = text_of(client.get(f"/workspace/surveys/{survey.id}/analysis", params={"target": "70"}).text)
+    assert "against a target of 70%" in text and "The target is met." in text
+    for bad in ["ninety", "0", "250", "nan", "1e999", "x" * 5000]:
+        page = client.get(f"/workspace/surveys/{survey.id}/analysis", params={"target": bad})
+        assert page.status_code == 200
+        assert "govuk-error-summary" in page.text
+        assert "against a target of 90%" in text_of(page.text)
