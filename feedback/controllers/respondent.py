@@ -22,6 +22,7 @@ from feedback.errors import error_page
 from feedback.rate_limit import RateLimiter, client_key, public_post_limit
 from feedback.rendering import render
 from feedback.settings import Settings
+from feedback.theme_store import code_response
 from surveys.codes import looks_like_code
 from surveys.consent_steps import (
     choices_made,
@@ -419,11 +420,12 @@ class RespondentController(Controller):
         try:
             if choices is None and not missing_answers(run.instrument, draft.answers):
                 return _see_other(_url(run, "your-choices"))
-            await submit_response(draft, run)
+            submitted = await submit_response(draft, run)
         except Incomplete:
             return render(request, "respondent/check.html", self._check_context(run, draft, choices or {}), status_code=422)
         except AlreadySubmitted:
             return _no_draft(run)
+        await code_response(submitted.id)  # never raises: an uncoded comment is coded later
         return _see_other(_url(run, "done"))
 
     @get("/done")

@@ -11,6 +11,7 @@ from consent.purposes import OPTIONAL_PURPOSES
 from feedback.errors import error_page
 from feedback.rate_limit import RateLimiter, client_key, public_post_limit
 from feedback.rendering import render
+from feedback.theme_store import delete_codings
 from surveys.data_rights import erase_response, find_by_reference, withdraw_consents, withdrawable_purposes
 from surveys.responses import Draft
 from surveys.runs import get_run_by_id
@@ -84,6 +85,7 @@ class WithdrawController(Controller):
         purposes = await withdrawable_purposes(found)
         if choice == "answers":
             await erase_response(found)
+            await delete_codings(found.id)
             return Redirect(path="/withdraw/done?what=answers", status_code=303)
         if choice in purposes:
             await withdraw_consents(found, [choice])
