@@ -1,12 +1,36 @@
 """Removing personal details from free text before it is kept long-term or quoted.
 
 Pattern-based and deliberately cautious: it may remove a little too much, never too little of what
-it recognises. Local names (children, schools, staff) come from a list the partnership keeps.
+it recognises. In order:
+
+1. emails, NHS numbers, UK phone numbers and postcodes;
+2. the partnership's own lists (`RedactionLists`: local names, schools and staff), matched as whole
+   words or phrases, any case;
+3. a proper-noun heuristic: a capitalised word that does not start a sentence is taken for a name
+   unless it is on the allowed list (SEND words and acronyms, services, days, months, titles, and
+   the partnership's own `allowed` words); a capitalised word that does start a sentence is taken
+   for a name when it is not an ordinary English word (the word lists that come with textblob).
+   Words in capitals of up to five letters are read as acronyms (EHCP, CAMHS, PIP) and kept.
+   Neighbouring names become one "[name removed]".
+
+What it cannot know: a name that is also an ordinary word starting a sentence ("Rose said…") and
+names written in lower case stay. A person reads every quote before it is published.
+
+The lists live in a TOML file the partnership keeps (see `load_lists`):
+
+    names = ["Ashdown", "Kestrel Ward"]          # local people, places and streets
+    schools = ["Greenfield Academy", "St Mary's"]  # -> "[school removed]"
+    staff = ["Ms Okafor", "Dr Patel"]              # -> "[name removed]"
+    allowed = ["Brightwater"]                      # capitalised words that are not names here
 """
 
 from __future__ import annotations
 
 import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import Iterable
 
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(\.[\w-]+)+\b")
@@ -17,6 +41,9 @@ NHS_NUMBER = re.compile(r"(?<!\d)\d{3}[\s-]?\d{3}[\s-]?\d{4}(?!\d)")
 # UK postcodes, e.g. SW1A 1AA, M1 1AE, B33 8TH
 POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE)
 
+NAME_REMOVED = "[name removed]"
+SCHOOL_REMOVED = "[school removed]"
+
 REPLACEMENTS = (
     (EMAIL, "[email removed]"),
     (NHS_NUMBER, "[number removed]"),
@@ -24,13 +51,184 @@ REPLACEMENTS = (
     (POSTCODE, "[postcode removed]"),
 )
 
+# Capitalised words families write in the middle of a sentence that are not anyone's name.
+ALLOWED_WORDS = frozenset(w.lower() for w in """
+    I I'm I've I'd I'll Mum Mummy Dad Daddy Nan Nana Grandma Grandad Mr Mrs Ms Miss Dr Sir
+    EHCP EHCPs EHC SEN SEND SENCo SENCos SENCO SENDCo SENDCO CAMHS SALT OT OTs IASS SENDIASS PA PAs
+    NHS GP GPs ADHD ASD ASC PDA SEMH SLCN MLD SLD PMLD HI VI MSI PD DLA PIP LA EP EPs TA TAs LSA
+    CYP YP SENDIST PfA EHE PRU AP CIN CP DfE Ofsted CQC ICB SaLT ABA
+    Autism Autistic Asperger's Aspergers Down Syndrome Dyslexia Dyspraxia Tourette's Tourettes
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday
+    January February March April May June July August September October November December
+    Christmas Easter Covid COVID Halloween Ramadan Eid Diwali
+    English Maths Science PE RE History Geography Art Music Reception Nursery Year Key Stage GCSE GCSEs
+    Local Offer Council Tribunal Mediation Panel Plan Plans Review Reviews Annual Health Care Social
+    Services Service Team Education Educational Psychologist Psychology Psychiatrist Paediatrician
+    Speech Language Therapy Therapist Therapists Occupational Physio Physiotherapy Early Help Help
+    Short Breaks Respite School Schools College Academy University Hospital Clinic Children's Children
+    Adult Adults Parent Carer Carers Forum Voice Partnership Independent Travel Transport Disability
+    Disabilities Special Needs Educational Needs Assessment Direct Payment Payments Personal Budget
+    Preparing Adulthood Youth Club Leisure Centre Hub Zoom Teams Google Facebook WhatsApp YouTube
+    England English British UK Internet OK Ok
+""".split())
+# Phrases kept whole, even where their words are not allowed on their own.
+ALLOWED_PHRASES = ("Local Offer", "Short Breaks", "Preparing for Adulthood", "Parent Carer Voice", "Early Help")
+ACRONYM_MAX = 5  # words in capitals up to this length are taken for acronyms
 
-def redact(text: str, local_names: Iterable[str] = ()) -> str:
-    """Replace emails, UK phone numbers, NHS numbers, postcodes and listed local names."""
+# A word: letters, with inner apostrophes or hyphens (O'Brien, Smith-Jones, Children's).
+WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+# What ends a sentence or starts a new one: full stops, ! ?, colons, new lines, bullets.
+SENTENCE_BREAK = re.compile(r"(?:[.!?:;]+[\"'”’)\]]*\s+|\n+\s*(?:[-*•]\s*)?|^\s*(?:[-*•]\s*)?)[\"'“‘(\[]*$")
+
+
+@dataclass(frozen=True)
+class RedactionLists:
+    """The partnership's own lists: names to remove (people, places), schools, staff, and extra
+    capitalised words that are not names here."""
+
+    names: tuple[str, ...] = ()
+    schools: tuple[str, ...] = ()
+    staff: tuple[str, ...] = ()
+    allowed: tuple[str, ...] = ()
+
+    def replacements(self) -> list[tuple[str, str]]:
+        pairs = [(n, NAME_REMOVED) for n in (*self.names, *self.staff)] + [(s, SCHOOL_REMOVED) for s in self.schools]
+        # Longest first, so "St Mary's School" goes before "St Mary's".
+        return sorted({(t.strip(), r) for t, r in pairs if t and t.strip()}, key=lambda p: len(p[0]), reverse=True)
+
+
+class ListsProblem(ValueError):
+    """The lists file cannot be read or is not in the expected shape."""
+
+
+def load_lists(path: str | Path) -> RedactionLists:
+    """Read the partnership's lists from a TOML file (keys `names`, `schools`, `staff`, `allowed`,
+    each a list of strings; any may be left out)."""
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ListsProblem(f"cannot read the redaction lists in {path}: {error}") from None
+    values: dict[str, tuple[str, ...]] = {}
+    for key in ("names", "schools", "staff", "allowed"):
+        items = data.get(key, [])
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            raise ListsProblem(f"{key} in {path} must be a list of words or phrases in quotes")
+        values[key] = tuple(i.strip() for i in items if i.strip())
+    unknown = set(data) - {"names", "schools", "staff", "allowed"}
+    if unknown:
+        raise ListsProblem(f"unknown keys in {path}: {', '.join(sorted(unknown))}")
+    return RedactionLists(**values)
+
+
+@lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    """Ordinary English words (lower case), from the word lists that come with textblob: the
+    tagger's lexicon and the spelling list, without words the lexicon only knows as names."""
+    try:
+        import textblob
+    except ImportError:  # without textblob, every capitalised word that starts a sentence is kept
+        return frozenset()
+    folder = Path(textblob.__file__).parent / "en"
+    lower: set[str] = set()
+    proper: set[str] = set()
+    try:
+        for line in (folder / "en-lexicon.txt").read_text(encoding="utf-8").splitlines():
+            parts = line.split()
+            if len(parts) < 2 or line.startswith(";"):
+                continue
+            word, tag = parts[0], parts[1]
+            if word.islower():
+                lower.add(word)
+            elif tag.startswith("NNP") and word[:1].isupper():
+                proper.add(word.lower())
+        for line in (folder / "en-spelling.txt").read_text(encoding="utf-8").splitlines():
+            parts = line.split()
+            if len(parts) == 2 and not line.startswith(";") and parts[0] not in proper:
+                lower.add(parts[0].lower())
+    except OSError:
+        return frozenset()
+    return frozenset(lower)
+
+
+def _list_pattern(terms: Iterable[str]) -> re.Pattern | None:
+    terms = [t for t in terms if t]
+    if not terms:
+        return None
+    return re.compile(r"(?<![\w])(" + "|".join(re.escape(t) for t in terms) + r")(?![\w])", re.IGNORECASE)
+
+
+def _is_capitalised(word: str) -> bool:
+    return word[:1].isupper()
+
+
+def _is_acronym(word: str) -> bool:
+    letters = word.replace("'", "").replace("’", "").replace("-", "")
+    return letters.isupper() and 2 <= len(letters.rstrip("s")) <= ACRONYM_MAX
+
+
+def _starts_sentence(text: str, start: int) -> bool:
+    return bool(SENTENCE_BREAK.search(text[max(0, start - 12):start])) if start > 0 else True
+
+
+def remove_proper_nouns(text: str, allowed: Iterable[str] = ()) -> str:
+    """Replace capitalised words that look like names with "[name removed]" (see the module notes)."""
+    allowed_words = ALLOWED_WORDS | {a.lower() for a in allowed if " " not in a.strip()}
+    phrases = [*ALLOWED_PHRASES, *(a for a in allowed if " " in a.strip())]
+    protected: list[tuple[int, int]] = []
+    pattern = _list_pattern(phrases)
+    if pattern is not None:
+        protected = [m.span() for m in pattern.finditer(text)]
+    common = common_words()
+    spans: list[tuple[int, int]] = []
+    for match in WORD.finditer(text):
+        word = match.group()
+        if not _is_capitalised(word) or any(a <= match.start() < b for a, b in protected):
+            continue
+        lowered = word.lower()
+        base = re.sub(r"['’]s$", "", lowered)
+        if lowered in allowed_words or base in allowed_words or _is_acronym(word):
+            continue
+        if word.isupper() and len(word) > ACRONYM_MAX and (lowered in common or not common):
+            continue  # shouting, not a name
+        if _starts_sentence(text, match.start()) and (not common or base in common or lowered in common):
+            continue
+        spans.append(match.span())
+    if not spans:
+        return text
+    # Neighbouring names (separated only by spaces) become one placeholder: "Sarah Jane Smith".
+    merged: list[list[int]] = []
+    for start, end in spans:
+        if merged and text[merged[-1][1]:start].strip() == "" and "\n" not in text[merged[-1][1]:start]:
+            merged[-1][1] = end
+        else:
+            merged.append([start, end])
+    pieces, last = [], 0
+    for start, end in merged:
+        word = text[start:end]
+        suffix = word[-2:] if word.endswith(("'s", "’s")) else ""
+        pieces += [text[last:start], NAME_REMOVED + suffix]
+        last = end
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+def redact(
+    text: str,
+    local_names: Iterable[str] = (),
+    lists: RedactionLists | None = None,
+    proper_nouns: bool = True,
+) -> str:
+    """Replace emails, UK phone numbers, NHS numbers, postcodes, listed local names, schools and
+    staff, and (with `proper_nouns`) capitalised words that look like names."""
     for pattern, replacement in REPLACEMENTS:
         text = pattern.sub(replacement, text)
-    names = sorted({n.strip() for n in local_names if n and n.strip()}, key=len, reverse=True)
-    if names:
-        pattern = re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")\b", re.IGNORECASE)
-        text = pattern.sub("[name removed]", text)
+    lists = lists or RedactionLists()
+    pairs = lists.replacements() + [(n.strip(), NAME_REMOVED) for n in local_names if n and n.strip()]
+    pairs.sort(key=lambda p: len(p[0]), reverse=True)
+    if pairs:
+        lookup = {t.lower(): r for t, r in reversed(pairs)}
+        pattern = _list_pattern(t for t, _ in pairs)
+        text = pattern.sub(lambda m: lookup.get(m.group(1).lower(), NAME_REMOVED), text)
+    if proper_nouns:
+        text = remove_proper_nouns(text, lists.allowed)
     return text

@@ -21,7 +21,9 @@ from feedback.controllers.analysis import AnalysisController
 from feedback.controllers.api import ApiController
 from feedback.controllers.builder import BuilderController
 from feedback.controllers.public import ROUTES as PUBLIC_ROUTES
+from feedback.controllers.quotes import QuotesController
 from feedback.controllers.respondent import RespondentController
+from feedback.controllers.themes import ThemesController
 from feedback.controllers.updates import UpdatesController
 from feedback.controllers.withdraw import WithdrawController
 from feedback.controllers.workspace import WorkspaceController
@@ -58,7 +60,7 @@ def create_app(settings: Settings | None = None, manage_pool: bool = True) -> Li
     )
 
     app = Litestar(
-        route_handlers=[*PUBLIC_ROUTES, RespondentController, WithdrawController, AccountController, WorkspaceController, AnalysisController, UpdatesController, BuilderController, ApiController, static],
+        route_handlers=[*PUBLIC_ROUTES, RespondentController, WithdrawController, AccountController, WorkspaceController, AnalysisController, ThemesController, QuotesController, UpdatesController, BuilderController, ApiController, static],
         lifespan=[lifespan],
         template_config=template_config(),
         plugins=[HTMXPlugin()],

@@ -9,7 +9,7 @@ ACTIONS = (
     "sign_in", "sign_in_failed", "sign_out", "user_invited", "user_role_changed", "user_disabled",
     "user_enabled", "invitation_accepted", "survey_opened", "survey_closed", "survey_reopened",
     "export", "api_export", "assisted_entry", "kiosk_started", "published", "erasure", "retention",
-    "subject_access", "backup", "restore",
+    "subject_access", "backup", "restore", "theme_decision", "codebook_saved", "quote_decision", "quotes_refreshed", "quote_attached",
 )
 
 

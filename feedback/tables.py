@@ -112,3 +112,21 @@ class CodedComment(Table, tablename="coded_comment"):
     codebook_version = Integer(null=False, default=0)
     coded_at = Timestamptz(default=TimestamptzNow())
 
+
+class Quote(Table, tablename="quote"):
+    """A free-text answer put forward as a quote: only from respondents who agree to be quoted
+    (re-checked through the consent gate at every read), stored redacted, and published only
+    once an officer approves it. The respondent's own words are never stored here unredacted."""
+
+    run = Integer(null=False, index=True)
+    response = Integer(null=False, index=True)  # survey_response id
+    respondent_id = Varchar(length=64, null=False, index=True)  # the consent subject
+    question = Varchar(length=80, null=False)
+    themes = JSON(null=False, default=[])  # theme keys of the comment when it was put forward
+    text = Text(null=False, default="")  # the redacted wording, as approved or edited
+    edited = Boolean(null=False, default=False)  # an officer changed the redacted wording
+    status = Varchar(length=12, null=False, default="pending")  # pending | approved | rejected
+    decided_by = Varchar(length=254, null=True, default=None)
+    decided_at = Timestamptz(null=True, default=None)
+    updates = JSON(null=False, default=[])  # ids of "you said, we did" updates that show it
+    created_at = Timestamptz(default=TimestamptzNow())

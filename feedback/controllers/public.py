@@ -61,17 +61,51 @@ async def you_said_we_did(
     version: FromQuery[str | None] = None,
 ) -> Response:
     """Published updates: filter by survey, year and theme with plain links and a GET form."""
-    return render(request, "public/you_said_we_did.html", await _updates_context(survey, year, theme, version), private=False)
+    context = await _updates_context(survey, year, theme, version, request.app.state.settings.satisfaction_target)
+    return render(request, "public/you_said_we_did.html", context, private=False)
 
 
 @get("/you-said-we-did/print", include_in_schema=False)
 async def you_said_we_did_print(request: Request, survey: FromQuery[str | None] = None) -> Response:
-    context = await _updates_context(survey, None, None, None)
+    context = await _updates_context(survey, None, None, None, request.app.state.settings.satisfaction_target)
     context["page_title"] = "You said, we did: report"
     return render(request, "public/you_said_we_did_print.html", context, private=False)
 
 
-async def _updates_context(survey: str | None, year: str | None, theme: str | None, version: str | None) -> dict:
+async def _published_runs(survey: str | None = None) -> list:
+    """Surveys with at least one published update (only those have public figures), or the one
+    chosen by its slug."""
+    from feedback.updates import published_updates
+    from surveys.runs import list_runs
+
+    with_updates = {u.run for u in await published_updates() if u.run is not None}
+    runs = [r for r in await list_runs() if r.id in with_updates]
+    if survey is not None:
+        runs = [r for r in runs if r.slug == survey]
+    return sorted(runs, key=lambda r: r.title)
+
+
+@get("/you-said-we-did/figures.csv", include_in_schema=False)
+async def published_figures_csv(request: Request, survey: FromQuery[str | None] = None) -> Response:
+    """The published figures (disclosure control applied) of every survey with a published update,
+    or of one (?survey=slug). A survey without a published update has no public figures: 404."""
+    from litestar.exceptions import NotFoundException
+
+    from feedback.published_figures import figures_csv
+
+    runs = await _published_runs(survey[:200] if survey is not None else None)
+    if survey is not None and not runs:
+        raise NotFoundException()
+    text, _ = await figures_csv(runs)
+    name = f"{runs[0].slug}-published-figures.csv" if survey is not None else "published-figures.csv"
+    return Response(text.encode("utf-8"), media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-cache"})
+
+
+async def _updates_context(survey: str | None, year: str | None, theme: str | None, version: str | None,
+                           target: float = 0.9) -> dict:
+    from feedback.published_figures import survey_results
+    from feedback.quotes import published_quotes
     from feedback.updates import STATUS_TAGS, STATUSES, published_updates, theme_labels, timeline
     from surveys.runs import list_runs
 
@@ -83,7 +117,11 @@ async def _updates_context(survey: str | None, year: str | None, theme: str | No
     updates = await published_updates(chosen.id if chosen else None, year_number, theme if theme in themes else None)
     everything = await published_updates()
     easy = version in ("easy_read", "symbols")
+    shown_runs = sorted({runs[u.run].id: runs[u.run] for u in updates if u.run in runs}.values(), key=lambda r: r.title)
     return {
+        "quotes": await published_quotes([u.id for u in updates]),
+        "results": await survey_results(shown_runs, target),
+        "target_percent": f"{target * 100:g}%",
         "page_title": "You said, we did",
         "updates": updates,
         "events": await timeline([u.id for u in updates]),
@@ -115,4 +153,4 @@ async def symbol_file(name: FromPath[str]) -> Response:
                     headers={"Cache-Control": "public, max-age=31536000, immutable"})
 
 
-ROUTES = [home, healthz, privacy, accessibility, you_said_we_did, you_said_we_did_print, symbol_file]
+ROUTES = [home, healthz, privacy, accessibility, you_said_we_did, you_said_we_did_print, published_figures_csv, symbol_file]

@@ -9,6 +9,7 @@ from litestar.response import Redirect
 
 from consent.purposes import OPTIONAL_PURPOSES
 from feedback.errors import error_page
+from feedback.quotes import QUOTES, remove_quotes_of
 from feedback.rate_limit import RateLimiter, client_key, public_post_limit
 from feedback.rendering import render
 from feedback.theme_store import delete_codings
@@ -86,9 +87,12 @@ class WithdrawController(Controller):
         if choice == "answers":
             await erase_response(found)
             await delete_codings(found.id)
+            await remove_quotes_of(found.respondent_id)
             return Redirect(path="/withdraw/done?what=answers", status_code=303)
         if choice in purposes:
             await withdraw_consents(found, [choice])
+            if choice == QUOTES:
+                await remove_quotes_of(found.respondent_id)
             return Redirect(path="/withdraw/done?what=consent", status_code=303)
         return await self._choices(request, found, purposes, "Select what you want to withdraw")
 
