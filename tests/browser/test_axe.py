@@ -51,12 +51,11 @@ def _built_in_instruments() -> dict[str, tuple[str, ...]]:
 
 
 BUILT_IN = _built_in_instruments()
-# Every version of the young person's survey; for the others, the picture version only (it has the
-# easy-read words and pages too, plus symbols in the text), to keep the run short.
-VERSIONS = [
-    (key, version) for key, versions in BUILT_IN.items() for version in versions
-    if version != "standard" and (key == YOUNG_PERSON or version == "symbols" or "symbols" not in versions)
-]
+# Every easy-read and picture version of every built-in survey (the standard versions are walked by
+# test_every_page_of_the_journey): POET parent/carer and practitioner and the parents' annual survey
+# are standard only; the young person's POET, the young person's annual survey and the consultation
+# have both.
+VERSIONS = [(key, version) for key, versions in BUILT_IN.items() for version in versions if version != "standard"]
 
 
 @pytest.fixture(params=list(VIEWPORTS), ids=list(VIEWPORTS))
@@ -66,12 +65,15 @@ def sized_page(request, new_page):
 
 
 def check_whole_journey(page, check, run, version: str | None = None, too_long: bool = False) -> None:
-    """Start, before you start, every question page and step after them (each first met with nothing
-    chosen, to show its errors), check your answers, confirmation, and the start page after sending.
-    Answers are chosen to show conditional questions; the walk must meet exactly the pages expected."""
+    """Privacy notice, start, before you start, every question page and step after them (each first
+    met with nothing chosen, to show its errors), check your answers, confirmation, and the start page
+    after sending. Answers are chosen to show conditional questions; the walk must meet exactly the
+    pages expected."""
     slug, instrument = run.slug, run.instrument
     prefer = revealing_answers(instrument)
     start_url = f"/s/{slug}" + (f"?version={version}" if version else "")
+    page.goto(f"/s/{slug}/privacy" + (f"?version={version}" if version else ""))
+    check("the survey's privacy notice")
     page.goto(start_url)
     check("survey start page")
     click_and_settle(page, continue_button(page))

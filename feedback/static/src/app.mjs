@@ -81,8 +81,13 @@ function setUpListenButtons (scope) {
       const target = document.querySelector(button.dataset.listen)
       if (!target) return
       const group = target.closest('.govuk-form-group') || target
-      const text = Array.from(group.querySelectorAll('h1, .govuk-hint, .govuk-error-message, label'))
-        .map((element) => element.innerText.trim()).filter(Boolean).join('. ')
+      // The question, its hint, any error and each answer, once each: a text box's label sits
+      // inside the heading, so skip anything already inside a part that is read.
+      const parts = Array.from(group.querySelectorAll('h1, .govuk-hint, .govuk-error-message, label'))
+      // Words under pictures are blocks of their own, so innerText puts line breaks around them.
+      const text = parts.filter((part) => !parts.some((other) => other !== part && other.contains(part)))
+        .map((element) => element.innerText.replace(/\s+/g, ' ').replace(/ ([?.!,;:])/g, '$1').trim())
+        .filter(Boolean).map((line) => /[.?!]$/.test(line) ? line : line + '.').join(' ')
       window.speechSynthesis.cancel()
       const utterance = new window.SpeechSynthesisUtterance(text || group.innerText)
       utterance.lang = 'en-GB'
