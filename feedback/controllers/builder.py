@@ -83,8 +83,13 @@ def _values(form, names: tuple[str, ...]) -> dict[str, Any]:
     return values
 
 
+# Fields whose id is not their name: "page" is the layout's own id (the region htmx swaps), so a
+# second element with it would be swapped in too, outside the form, and left without its label.
+FIELD_IDS = {"page": "screen-page"}
+
+
 def _error_list(errors: dict[str, str]) -> list[dict[str, str]]:
-    return [{"text": message, "href": f"#{field}"} for field, message in errors.items()]
+    return [{"text": message, "href": f"#{FIELD_IDS.get(field, field)}"} for field, message in errors.items()]
 
 
 def _problem_href(draft: Draft, definition: dict[str, Any], problem: Problem) -> str:

@@ -65,10 +65,54 @@ def submitted_reference(base_url: str, slug: str) -> str:
         return Walker(client).complete(f"/s/{slug}")
 
 
+def run_by_slug(slug: str):
+    from surveys.runs import get_run
+
+    return _in_thread(asyncio.run, get_run(slug))
+
+
 def close_run(slug: str) -> None:
     from surveys.runs import set_status
 
     _in_thread(asyncio.run, set_status(slug, "closed"))
+
+
+def submit_answers(run, count: int, first_seed: int = 0) -> None:
+    """`count` sent responses with varied, valid answers (the demo generator's), straight into the
+    database: quicker than walking the survey, and enough for the results charts to show bars."""
+    from tests.analysis.test_loading import submitted, valid_answers
+
+    async def create():
+        for seed in range(first_seed, first_seed + count):
+            await submitted(run, valid_answers(run.instrument, seed))
+
+    _in_thread(asyncio.run, create())
+
+
+# -- the workspace -----------------------------------------------------------------------------------
+
+PASSWORD = "a long enough test password"
+
+
+def make_user(role: str, team: str = "partnership") -> str:
+    """A workspace account with a password already set; returns its (unique) email address."""
+    import uuid
+
+    from feedback.auth import create_user
+
+    email = f"browser-{role}-{uuid.uuid4().hex[:8]}@example.org"
+    _in_thread(asyncio.run, create_user(email, role, password=PASSWORD, team=team))
+    return email
+
+
+def sign_in(page, email: str, js: bool = True) -> None:
+    """Signs in at /login by typing, as a person would; ends on the workspace's survey list."""
+    page.goto("/login")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(PASSWORD)
+    submit(page, page.get_by_role("button", name="Sign in"), js)
+    assert page.url.split("?")[0].rstrip("/").endswith("/workspace"), f"sign-in did not reach the workspace: {page.url}"
+    assert page.locator("h1").inner_text() == "Surveys"
 
 
 def page_key_of(url: str) -> str | None:
@@ -130,9 +174,20 @@ def horizontal_scroll(page) -> str | None:
     )
     if widths["scroll"] <= widths["viewport"]:
         return None
+    # Name what pushes the page wide, not what scrolls inside its own box (a wide table's wrapper);
+    # an absolutely positioned element (visually hidden text) escapes a box that is not positioned.
     wide = page.evaluate(
         """(limit) => [...document.querySelectorAll('body *')]
              .filter(e => e.getBoundingClientRect().right > limit + 0.5)
+             .filter(e => {
+               let escapes = /absolute|fixed/.test(getComputedStyle(e).position)
+               for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) {
+                 const style = getComputedStyle(p)
+                 if (!escapes && /auto|scroll|hidden|clip/.test(style.overflowX)) return false
+                 if (style.position !== 'static') escapes = /absolute|fixed/.test(style.position)
+               }
+               return true
+             })
              .slice(0, 5).map(e => e.outerHTML.slice(0, 120))""",
         widths["viewport"],
     )
