@@ -225,12 +225,14 @@ async def decide(quote: Quote, action: str, actor: str, run_slug: str, wording: 
     return done
 
 
-async def attach_quotes(update_id: int, run_id: int | None, quote_ids: Iterable[int], actor: str) -> None:
-    """Show exactly these approved quotes (of the update's survey) with the update."""
+async def attach_quotes(update_id: int, run_id: int | None, quote_ids: Iterable[int], actor: str, strict: bool = True) -> None:
+    """Show exactly these approved quotes (of the update's survey) with the update. With `strict`,
+    any other id is a `QuoteProblem`; without, it is left out (its consent was withdrawn meanwhile)."""
     chosen = set(quote_ids)
     allowed = {q.id for q in await approved_quotes(run_id)} if run_id is not None else set()
-    if chosen - allowed:
+    if chosen - allowed and strict:
         raise QuoteProblem("Select quotes from the list: only approved quotes from this survey can be shown")
+    chosen &= allowed
     current = await Quote.objects().where(Quote.status == APPROVED).output(load_json=True)
     changed = 0
     for quote in current:
@@ -251,13 +253,11 @@ async def quotes_of_update(update_id: int) -> list[Quote]:
 # --- drafting "you said" --------------------------------------------------------------------------
 
 
-def _quote_line(text: str) -> str:
-    return "“" + text.replace("\n", " ") + "”"
-
-
-async def draft_you_said(run: Run, themes: Iterable[str], theme_names: dict[str, str], target: float) -> str:
-    """A first draft of "you said" from the survey's published figures (disclosure control applied)
-    and approved quotes for the chosen themes. The officer edits it before saving."""
+async def draft_you_said(run: Run, themes: Iterable[str], theme_names: dict[str, str], target: float) -> tuple[str, list[int]]:
+    """A first draft of "you said" from the survey's published figures (disclosure control applied),
+    and the approved quotes for the chosen themes to show with it. The quotes are attached, not
+    copied into the text, so a quote whose person withdraws later disappears from the update too.
+    The officer edits the draft before saving."""
     from analysis.loading import GROUP_LABELS, load_run
     from feedback.analysis_views import published_headline
 
@@ -274,14 +274,14 @@ async def draft_you_said(run: Run, themes: Iterable[str], theme_names: dict[str,
                 f"In {run.title}, {result.share * 100:.0f}% of {who} who answered ({result.positive} of {result.base}) "
                 f"were satisfied or very satisfied overall. Our target is {target * 100:g}%."
             )
-    else:
-        lines.append(f"{len(data)} people answered {run.title}." if len(data) >= 10 else f"People answered {run.title}.")
-    themes = [t for t in themes]
+    themes = list(themes)
     quotes = await approved_quotes(run.id, themes) if themes else []
+    if themes:
+        names = [theme_names.get(t, t.replace("_", " ")) for t in themes]
+        names = [n[:1].lower() + n[1:] for n in names]
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        lines.append(f"You told us about {listed}." + (" Some of what you said is below." if quotes else ""))
+    chosen: list[int] = []
     for theme in themes:
-        mine = [q for q in quotes if theme in (q.themes or [])][:3]
-        name = theme_names.get(theme, theme.replace("_", " "))
-        lines.append("")
-        lines.append(f"You told us about {name[:1].lower() + name[1:]}." + (" For example:" if mine else ""))
-        lines += [_quote_line(q.text) for q in mine]
-    return "\n".join(lines).strip()
+        chosen += [q.id for q in quotes if theme in (q.themes or []) and q.id not in chosen][:3]
+    return "\n\n".join(lines).strip(), chosen

@@ -222,9 +222,6 @@ def notify_csv(contacts: list[ContactDetail], kind: str, title: str, link: str) 
 
 def theme_labels() -> dict[str, str]:
     """Theme keys and their names for pickers and filters (the analysis codebook, when present)."""
-    try:
-        from analysis.codebook import load_default_codebook
-    except ImportError:
-        return {}
-    codebook = load_default_codebook()
-    return {theme.key: theme.label for theme in codebook.themes}
+    from analysis.coding import default_codebook
+
+    return {key: theme.label for key, theme in default_codebook().themes.items()}

@@ -29,6 +29,7 @@ from feedback.updates import (
     theme_labels,
     timeline,
 )
+from feedback.quotes import MAX_ID, approved_quotes, attach_quotes, draft_you_said, quotes_of_update
 from surveys.runs import list_runs
 from surveys.validation import field_values
 
@@ -54,6 +55,10 @@ async def _visible_runs(account: Account):
     return [r for r in await list_runs() if can_see(account, r)]
 
 
+def _action(form) -> str:
+    return (field_values(form, "action") or ["save"])[0][:20]
+
+
 def _raw_form(form) -> dict[str, Any]:
     raw = {name: (field_values(form, name) or [""])[0] for name in (
         "title", "you_said", "we_did", "easy_read_you_said", "easy_read_we_did", "owner", "status", "reason",
@@ -62,18 +67,43 @@ def _raw_form(form) -> dict[str, Any]:
     return raw
 
 
+def _quote_ids(form) -> tuple[list[int], str | None]:
+    """The quote ids ticked in the form; anything that is not one is a problem to show."""
+    raw = field_values(form, "quotes")
+    ids = [int(v) for v in raw if v.isdigit() and 0 < int(v) <= MAX_ID]
+    return ids, ("Select quotes from the list" if len(ids) != len(raw) or len(ids) > 200 else None)
+
+
+async def _check_quotes(run_id: int | None, ids: list[int]) -> str | None:
+    """Only approved, still-consented quotes of the update's survey can be attached."""
+    if not ids:
+        return None
+    allowed = {q.id for q in await approved_quotes(run_id)} if run_id is not None else set()
+    return None if set(ids) <= allowed else "Select quotes from the list: only approved quotes from this survey can be shown"
+
+
 class UpdatesController(Controller):
     path = "/workspace/updates"
     guards = [signed_in]
     include_in_schema = False
 
-    async def _form_context(self, request: Request, values: dict[str, Any], errors: dict[str, str], update: Update | None) -> dict[str, Any]:
+    async def _form_context(self, request: Request, values: dict[str, Any], errors: dict[str, str], update: Update | None,
+                            drafted: bool = False) -> dict[str, Any]:
         account = _account(request)
+        themes = theme_labels()
+        options = []
+        if values.get("run"):
+            for quote in await approved_quotes(values["run"]):
+                options.append({"id": quote.id, "text": quote.text,
+                                "theme_names": ", ".join(themes.get(t, t) for t in (quote.themes or []))})
+        if "quotes" not in values:
+            values["quotes"] = [q.id for q in await quotes_of_update(update.id)] if update else []
         return {
+            "quote_options": options, "drafted": drafted,
             "page_title": ("Error: " if errors else "") + ("Edit update" if update else "New update"),
             "account": account, "values": values, "errors": errors, "update": update,
             "error_list": [{"text": m, "href": f"#{k}"} for k, m in errors.items()],
-            "statuses": STATUSES, "themes": theme_labels(), "runs": await _visible_runs(account),
+            "statuses": STATUSES, "themes": themes, "runs": await _visible_runs(account),
             "events": (await timeline([update.id]))[update.id] if update else [],
         }
 
@@ -99,11 +129,35 @@ class UpdatesController(Controller):
         form = await request.form()
         runs = await _visible_runs(account)
         checked = check_update_form(_raw_form(form), theme_labels(), [r.id for r in runs])
+        quote_ids, problem = _quote_ids(form)
+        checked.values["quotes"] = quote_ids
+        if _action(form) == "draft":
+            return await self._draft(request, checked, runs, None)
+        problem = problem or await _check_quotes(checked.values["run"], quote_ids)
+        if problem:
+            checked.errors["quotes"] = problem
         if checked.errors:
             return render(request, "workspace/updates/edit.html",
                           await self._form_context(request, checked.values, checked.errors, None), status_code=422)
-        update = await save_update(checked.values, account.email, team=account.team if account.role == "pcv" else None)
+        values = {k: v for k, v in checked.values.items() if k != "quotes"}
+        update = await save_update(values, account.email, team=account.team if account.role == "pcv" else None)
+        await attach_quotes(update.id, update.run, quote_ids, account.email, strict=False)
         return Redirect(path=f"/workspace/updates/{update.id}", status_code=303)
+
+    async def _draft(self, request: Request, checked, runs, update: Update | None) -> Response:
+        """Fill "you said" with a draft from the chosen survey's published figures and approved
+        quotes; nothing is saved, and text already typed is kept above the draft."""
+        values, errors = checked.values, {}
+        run = next((r for r in runs if r.id == values.get("run")), None)
+        if run is None:
+            errors["run"] = "Select the survey to draft ‘You said’ from"
+            return render(request, "workspace/updates/edit.html",
+                          await self._form_context(request, values, errors, update), status_code=422)
+        draft, quote_ids = await draft_you_said(run, values.get("themes") or [], theme_labels(), request.app.state.settings.satisfaction_target)
+        values["quotes"] = list(dict.fromkeys([*(values.get("quotes") or []), *quote_ids]))
+        typed = (values.get("you_said") or "").strip()
+        values["you_said"] = f"{typed}\n\n{draft}" if typed and draft not in typed else (typed or draft)
+        return render(request, "workspace/updates/edit.html", await self._form_context(request, values, {}, update, drafted=True))
 
     @get("/{update_id:int}")
     async def edit_page(self, request: Request, update_id: FromPath[int]) -> Response:
@@ -120,10 +174,18 @@ class UpdatesController(Controller):
         form = await request.form()
         runs = await _visible_runs(account)
         checked = check_update_form(_raw_form(form), theme_labels(), [r.id for r in runs])
+        quote_ids, problem = _quote_ids(form)
+        checked.values["quotes"] = quote_ids
+        if _action(form) == "draft":
+            return await self._draft(request, checked, runs, update)
+        problem = problem or await _check_quotes(checked.values["run"], quote_ids)
+        if problem:
+            checked.errors["quotes"] = problem
         if checked.errors:
             return render(request, "workspace/updates/edit.html",
                           await self._form_context(request, checked.values, checked.errors, update), status_code=422)
-        saved = await save_update(checked.values, account.email, update_id=update.id)
+        saved = await save_update({k: v for k, v in checked.values.items() if k != "quotes"}, account.email, update_id=update.id)
+        await attach_quotes(saved.id, saved.run, quote_ids, account.email, strict=False)
         note = (field_values(form, "note") or [""])[0].strip()[:2000]
         if note:
             await add_progress_note(saved, saved.status, note, account.email)
@@ -135,6 +197,8 @@ class UpdatesController(Controller):
     async def publish(self, request: Request, update_id: FromPath[int]) -> Response:
         update = await _update_or_404(request, update_id)
         publish = (field_values(await request.form(), "action") or [""])[0] == "publish"
+        if publish:
+            await quotes_of_update(update.id)  # consent checked again now: withdrawn quotes are removed first
         await set_published(update, publish)
         await audit(_account(request).email, "published", object=f"update {update.id}", detail="published" if publish else "withdrawn from the public page")
         return Redirect(path=f"/workspace/updates/{update.id}", status_code=303)

@@ -15,7 +15,7 @@ from consent.records import record_withdrawal
 from feedback.audit import recent
 from feedback.auth import create_user
 from feedback.controllers.account import sign_in_by_account, sign_in_by_client
-from feedback.quotes import APPROVED, PENDING, Quote, published_quotes, quotes_for_run, refresh_candidates
+from feedback.quotes import APPROVED, PENDING, Quote, get_quote, published_quotes, quotes_for_run, refresh_candidates
 from feedback.tables import Update
 from feedback.updates import save_update, set_published
 from tests.analysis.test_loading import submitted, valid_answers
@@ -60,7 +60,7 @@ def make_survey(team=None):
         answers = valid_answers(survey.instrument, 500 + i, overall_satisfaction="satisfied",
                                 could_be_better=COMMENTS[i % 3], works_well="", anything_else="")
         drafts.append(run(submitted(survey, answers, quotes=i < 6)))
-    run(submitted(survey, valid_answers(survey.instrument, 600, works_well="", anything_else="",
+    run(submitted(survey, valid_answers(survey.instrument, 600, works_well="", anything_else="", overall_satisfaction="satisfied",
                                         could_be_better="NOCONSENTWORD our SENCo never replies to emails")))
     return survey, drafts
 
@@ -252,3 +252,76 @@ def test_refresh_needs_a_person_who_agreed():
         run(submitted(survey, valid_answers(survey.instrument, 700 + i, could_be_better=COMMENTS[i], works_well="", anything_else="")))
     result = run(refresh_candidates(survey, "tests"))
     assert result.added == 0 and run(quotes_for_run(survey.id)) == []
+
+
+def test_the_update_editor_drafts_you_said_and_attaches_only_approved_quotes(app):
+    survey, _ = make_survey()
+    other, _ = make_survey()
+    client = signed_in(app)
+    refresh(client, survey)
+    refresh(client, other)
+    quotes = run(quotes_for_run(survey.id))
+    approved, pending = quotes[0], quotes[1]
+    theirs = run(quotes_for_run(other.id))[0]
+    token = csrf_token(quotes_page(client, survey).text)
+    wording = f"Nobody replies to emails {uuid.uuid4().hex[:8]}"
+    client.post(f"/workspace/surveys/{survey.id}/quotes/{approved.id}", data={"_csrf_token": token, "action": "edit", "wording": wording})
+    approved = run(get_quote(survey.id, approved.id))
+    assert approved.text == wording
+    run(Quote.update({Quote.status: APPROVED}).where(Quote.id == theirs.id))
+    page = client.get(f"/workspace/updates/new?run={survey.id}")
+    offered = set(re.findall(r'name="quotes" type="checkbox" value="(\d+)"', page.text))
+    assert page.status_code == 200 and str(approved.id) in offered and str(pending.id) not in offered
+    token = csrf_token(page.text)
+    title = f"Update {uuid.uuid4().hex[:6]}"
+    form = {"_csrf_token": token, "title": title, "run": str(survey.id), "status": "planned", "progress": "0",
+            "themes": approved.themes[0], "you_said": "", "we_did": "We did this."}
+    # drafting: figures with disclosure control and the approved quote; nothing saved
+    drafted = client.post("/workspace/updates/new", data={**form, "action": "draft"})
+    assert drafted.status_code == 200 and "We drafted" in drafted.text
+    you_said = unescape(re.search(r'<textarea[^>]*name="you_said"[^>]*>(.*?)</textarea>', drafted.text, re.S).group(1))
+    assert "100% of parents and carers who answered (13 of 13) were satisfied or very satisfied overall" in you_said
+    assert "Our target is 90%" in you_said and "You told us about" in you_said
+    assert approved.text not in you_said  # attached, never copied: a withdrawal must be able to remove it
+    assert re.search(rf'name="quotes" type="checkbox" value="{approved.id}"\s+checked', drafted.text)  # ticked to show
+    assert not run(Update.exists().where(Update.title == title))
+    assert client.post("/workspace/updates/new", data={**form, "action": "draft", "run": ""}).status_code == 422
+    # forged, pending and other surveys' quotes are refused with a message, nothing saved
+    for bad in [str(pending.id), str(theirs.id), "abc", "99999999", str(2**63)]:
+        refused = client.post("/workspace/updates/new", data={**form, "you_said": you_said, "quotes": bad})
+        assert refused.status_code == 422 and "Select quotes from the list" in refused.text, bad
+    assert not run(Update.exists().where(Update.title == title))
+    saved = client.post("/workspace/updates/new", data={**form, "you_said": you_said, "quotes": str(approved.id)}, follow_redirects=False)
+    assert saved.status_code == 303
+    update_id = int(saved.headers["location"].rsplit("/", 1)[1])
+    edit = client.get(f"/workspace/updates/{update_id}")
+    assert re.search(rf'name="quotes" type="checkbox" value="{approved.id}"\s+checked', edit.text)
+    client.post(f"/workspace/updates/{update_id}/publish", data={"_csrf_token": csrf_token(edit.text), "action": "publish"})
+    public = TestClient(app=app, base_url="http://testserver.local").get("/you-said-we-did").text
+    assert f"“{approved.text}”" in unescape(public)
+    # rejecting it later takes it off the public page
+    token = csrf_token(quotes_page(client, survey).text)
+    client.post(f"/workspace/surveys/{survey.id}/quotes/{approved.id}", data={"_csrf_token": token, "action": "reject"})
+    public = TestClient(app=app, base_url="http://testserver.local").get("/you-said-we-did").text
+    assert f"“{approved.text}”" not in unescape(public)
+
+
+def test_the_partnerships_lists_file_is_used_and_a_broken_one_is_explained(app, tmp_path, monkeypatch):
+    from feedback.quotes import partnership_lists
+
+    lists = tmp_path / "local.toml"
+    lists.write_text('staff = ["SEN team"]\nschools = ["Greenfield Academy"]\n', encoding="utf-8")
+    monkeypatch.setenv("FEEDBACK_LOCAL_NAMES_FILE", str(lists))
+    loaded, problem = partnership_lists()
+    assert problem is None and loaded.staff == ("SEN team",)
+    survey, _ = make_survey()
+    client = signed_in(app)
+    refresh(client, survey)
+    texts = " ".join(q.text for q in run(quotes_for_run(survey.id)))
+    assert "SEN team" not in texts and "at the [name removed]" in texts
+    lists.write_text("staff = [\n", encoding="utf-8")
+    page = quotes_page(client, survey)
+    assert page.status_code == 200 and "could not be read" in page.text
+    assert refresh(client, survey).status_code == 303  # still works, with the built-in rules
+    monkeypatch.setenv("FEEDBACK_LOCAL_NAMES_FILE", str(tmp_path / "missing.toml"))
+    assert partnership_lists()[1] is not None

@@ -142,6 +142,8 @@ SEES = {
 MANAGES = {
     "admin": SEES["admin"], "officer": SEES["officer"], "pcv_a": {"team_a"}, "pcv_b": {"team_b", "shared_with_a"},
 }
+# quote review: officers and admins, and a forum member only for their own team's surveys (GET and POST)
+QUOTE_ROUTES = [("get", "/workspace/surveys/{id}/quotes"), ("post", "/workspace/surveys/{id}/quotes/refresh")]
 
 
 @pytest.mark.parametrize("who", ["anonymous", "admin", "officer", "pcv_a", "pcv_b"])
@@ -178,6 +180,17 @@ def test_permission_matrix(browser, matrix_world, who):
                 else:
                     expected = 303 if name in MANAGES[who] else 404
                 assert status == expected, (who, name, url, status)
+            for method, route in QUOTE_ROUTES:
+                url = route.format(id=survey.id)
+                if method == "get":
+                    status = client.get(url, follow_redirects=False).status_code
+                else:
+                    status = client.post(url, data={"_csrf_token": token}, follow_redirects=False).status_code
+                if who == "anonymous":
+                    expected = 303
+                else:
+                    expected = (200 if method == "get" else 303) if name in MANAGES[who] else 404
+                assert status == expected, (who, name, method, url, status)
         # an id that does not exist looks the same as someone else's
         if who != "anonymous":
             assert client.get("/workspace/surveys/999999").status_code == 404
