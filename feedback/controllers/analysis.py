@@ -10,6 +10,7 @@ from analysis.loading import load_run
 from feedback.analysis_views import dashboard_context
 from feedback.auth import can_see, signed_in, visible_or_404
 from feedback.rendering import render
+from feedback.theme_views import themes_overview
 from surveys.runs import get_run_by_id, previous_run
 
 
@@ -46,6 +47,7 @@ class AnalysisController(Controller):
             earlier = None
         goal, target_error = _target(target, request.app.state.settings.satisfaction_target)
         context = dashboard_context(data, goal, await load_run(earlier) if earlier else None)
+        context.update(await themes_overview(run, data))
         context.update({
             "page_title": f"Results: {run.title}", "account": request.state.account, "run": run,
             "previous_run": earlier, "target_error": target_error, "target_input": target if target_error else None,

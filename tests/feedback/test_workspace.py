@@ -112,9 +112,12 @@ GET_ROUTES = [
     "/workspace/surveys/{id}", "/workspace/surveys/{id}/counts", "/workspace/surveys/{id}/qr.svg",
     "/workspace/surveys/{id}/poster", "/workspace/surveys/{id}/export.csv", "/workspace/surveys/{id}/codebook.csv",
     "/workspace/surveys/{id}/export.xlsx", "/api/surveys/{id}/responses", "/workspace/surveys/{id}/analysis",
+    "/workspace/surveys/{id}/themes/review", "/workspace/surveys/{id}/themes/uncoded",
 ]
-MANAGE_ROUTES = ["/workspace/surveys/{id}/status", "/workspace/surveys/{id}/enter", "/workspace/surveys/{id}/kiosk"]
+MANAGE_ROUTES = ["/workspace/surveys/{id}/status", "/workspace/surveys/{id}/enter", "/workspace/surveys/{id}/kiosk",
+                 "/workspace/surveys/{id}/themes/review"]
 ADMIN_ROUTES = ["/workspace/users", "/workspace/audit"]
+OFFICER_ROUTES = ["/workspace/themes", "/workspace/themes/new", "/workspace/themes/transport/edit"]  # the codebook
 GENERAL_ROUTES = ["/workspace", "/workspace/surveys/new", "/api/surveys"]
 
 
@@ -153,12 +156,14 @@ def test_permission_matrix(browser, matrix_world, who):
         if who != "anonymous":
             assert sign_in(client, users[who]).status_code == 303
         token = csrf_token(client.get("/login").text)
-        for route in GENERAL_ROUTES + ADMIN_ROUTES:
+        for route in GENERAL_ROUTES + ADMIN_ROUTES + OFFICER_ROUTES:
             status = client.get(route, follow_redirects=False).status_code
             if who == "anonymous":
                 expected = 401 if route.startswith("/api") else 303
             elif route in ADMIN_ROUTES:
                 expected = 200 if who == "admin" else 404
+            elif route in OFFICER_ROUTES:
+                expected = 200 if who in ("admin", "officer") else 404
             else:
                 expected = 200
             assert status == expected, (who, route, status)
@@ -194,6 +199,12 @@ def test_permission_matrix(browser, matrix_world, who):
         # an id that does not exist looks the same as someone else's
         if who != "anonymous":
             assert client.get("/workspace/surveys/999999").status_code == 404
+            assert client.get("/workspace/surveys/999999/themes/review").status_code == 404
+        # codebook changes: officers and admins only (with nothing valid to save, the form comes back)
+        for route in ["/workspace/themes/new", "/workspace/themes/transport/edit", "/workspace/themes/terms"]:
+            status = client.post(route, data={"_csrf_token": token}, follow_redirects=False).status_code
+            expected = 303 if who == "anonymous" else (404 if who.startswith("pcv") else (303 if route.endswith("terms") else 422))
+            assert status == expected, (who, route, status)
         api = client.get("/api/surveys")
         if who != "anonymous":
             assert {s["id"] for s in api.json()} >= {surveys[n].id for n in SEES[who]}
