@@ -127,13 +127,16 @@ class ThemesController(Controller):
             return await self._review_page(request, run, show, theme_filter, page, error=str(refused), anchor=anchor, status_code=400)
         await audit(account.email, "theme_decision", object=run.slug,
                     detail=f"response {comment.response_id} {comment.question}: {detail}")
+        if _first(form, "queue", 10) == "uncoded":
+            return _see_other(f"/workspace/surveys/{run.id}/themes/uncoded?{urlencode({'page': page, 'done': action})}")
         return _see_other(_review_url(run, show, theme_filter, page, done=action) + f"#{anchor}")
 
     # -- the uncoded queue -----------------------------------------------------------------------
 
     @get("/surveys/{run_id:int}/themes/uncoded")
     async def uncoded(self, request: Request, run_id: FromPath[int], page: FromQuery[str | None] = None,
-                      added: FromQuery[str | None] = None, problem: FromQuery[str | None] = None) -> Response:
+                      added: FromQuery[str | None] = None, problem: FromQuery[str | None] = None,
+                      done: FromQuery[str | None] = None) -> Response:
         run = await _run(request, run_id)
         account = request.state.account
         context = await uncoded_context(run, _page_number(page))
@@ -141,6 +144,7 @@ class ThemesController(Controller):
         context.update({
             "page_title": ("Error: " if error else "") + f"Comments with no theme: {run.title}", "account": account,
             "run": run, "manage": can_manage(account, run), "edit_codebook": account.role in ("admin", "officer"),
+            "message": DONE_MESSAGES.get(done or ""),
             "added": added if added and THEME_KEY.match(added) else None,
             "error_list": [{"text": error, "href": "#phrases"}] if error else [],
         })

@@ -288,3 +288,29 @@ def test_forum_members_see_only_their_teams_queues_and_never_the_codebook(app):
     assert client.post("/workspace/themes/terms", data={"_csrf_token": token, "run": str(own.id), "phrase": "x", "theme": "transport"}).status_code == 404
     assert post_decision(client, own, draft, "could_be_better", "confirm", token=token).status_code == 303
     client.__exit__(None, None, None)
+
+
+def test_queues_are_paged(app):
+    survey = open_test_run("annual-send-parent")
+    for i in range(23):
+        run(submitted(survey, valid_answers(survey.instrument, 500 + i, could_be_better=f"Nobody picks up the phone {i}",
+                                            works_well="", anything_else="")))
+    client = signed_in(app)
+    first = client.get(f"/workspace/surveys/{survey.id}/themes/review")
+    assert "Page 1 of 2" in first.text and f"/workspace/surveys/{survey.id}/themes/review?show=pending&amp;page=2" in first.text
+    second = client.get(f"/workspace/surveys/{survey.id}/themes/review?show=pending&page=2")
+    assert second.status_code == 200 and "Page 2 of 2" in second.text and second.text.count("app-themed-comment") == 3
+    client.__exit__(None, None, None)
+
+
+def test_adding_a_theme_from_the_uncoded_queue_returns_there(app, world):
+    survey, drafts = world
+    client = signed_in(app)
+    page = client.get(f"/workspace/surveys/{survey.id}/themes/uncoded")
+    forms = [f for f in parse_forms(page.text) if f.action.endswith("/themes/review")]
+    assert forms and forms[0].hidden()["queue"] == "uncoded"
+    data = {**forms[0].hidden(), "theme": "short_breaks", "action": "add"}
+    response = client.post(f"/workspace/surveys/{survey.id}/themes/review", data=data, follow_redirects=False)
+    assert response.status_code == 303 and "/themes/uncoded?" in response.headers["location"]
+    assert "Theme added" in client.get(response.headers["location"]).text
+    client.__exit__(None, None, None)
