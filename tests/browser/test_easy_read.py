@@ -94,6 +94,7 @@ def walk_every_page(page, run, version: str, visit: Visit) -> set[str]:
     click_and_settle(page, page.get_by_role("link", name="Back to the survey"))
     assert page.url.endswith(f"/s/{slug}?version={version}"), f"Back to the survey went to {page.url}"
     click_and_settle(page, page.get_by_role("button", name="Start now"))
+    assert page.get_by_text("If you press Continue, you choose to take part.").is_visible()  # in easy words
     visit("before you start (taking part)", None)
     click_and_settle(page, continue_button(page))
 
