@@ -9,6 +9,9 @@ notebook or a batch job as well as behind the workspace.
 - `disclosure`: the suppression rules (groups under 10, counts 1-4, secondary suppression).
 - `codebook`, `coding`: the editable SEND codebook (`codebook.toml`) and `code_comment`,
   `code_comments`, `theme_counts`.
+- `theme_review`: stored codings under review (`merge_codings` keeps officers' decisions on a
+  re-code, `coded_frame`, `theme_summary`, `highlight` for "why"); the workspace stores them
+  (`feedback.theme_store`).
 - `evaluation`: `evaluate` (behind `feedback themes evaluate`), `naive_codebook`.
 - `phrases`: `emerging_phrases` from uncoded comments (textblob, offline path without corpora).
 - `sentiment`: `score_comments`, `sentiment_by` (indicative only).

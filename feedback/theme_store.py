@@ -326,7 +326,16 @@ async def decide(run: Run, comment: Comment, action: str, actor: str, theme: str
 # -- erasure ------------------------------------------------------------------------------------
 
 
-async def delete_codings(response_id: int) -> None:
-    """Forget a response's codings (after its answers are erased)."""
-    await CommentCoding.delete().where(CommentCoding.response == response_id)
-    await CodedComment.delete().where(CodedComment.response == response_id)
+async def delete_codings(response_id: int, questions: Iterable[str] | None = None) -> None:
+    """Forget a response's codings (after its answers are erased), or only those of some
+    questions (after retention deletes their free text)."""
+    coding_where = CommentCoding.response == response_id
+    marker_where = CodedComment.response == response_id
+    if questions is not None:
+        keys = list(questions)
+        if not keys:
+            return
+        coding_where = coding_where & CommentCoding.question.is_in(keys)
+        marker_where = marker_where & CodedComment.question.is_in(keys)
+    await CommentCoding.delete().where(coding_where)
+    await CodedComment.delete().where(marker_where)

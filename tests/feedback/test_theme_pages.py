@@ -314,3 +314,20 @@ def test_adding_a_theme_from_the_uncoded_queue_returns_there(app, world):
     assert response.status_code == 303 and "/themes/uncoded?" in response.headers["location"]
     assert "Theme added" in client.get(response.headers["location"]).text
     client.__exit__(None, None, None)
+
+
+def test_paper_entry_and_event_mode_answers_are_coded_too(app):
+    from surveys.tables import Response
+
+    survey = open_test_run("annual-send-parent")
+    client = signed_in(app)
+    page = client.get(f"/workspace/surveys/{survey.id}")
+    entry = client.post(f"/workspace/surveys/{survey.id}/enter", data={"_csrf_token": csrf_token(page.text)}, follow_redirects=True)
+    paper = walk_with(client, str(entry.url), "The taxi never came.")
+    client.post(f"/workspace/surveys/{survey.id}/kiosk", data={"_csrf_token": csrf_token(page.text)})
+    kiosk = walk_with(client, f"/s/{survey.slug}", "The taxi never came.")
+    for reference, channel in ((paper, "paper"), (kiosk, "event")):
+        row = run(Response.select(Response.id, Response.channel).where(Response.reference == reference).first())
+        assert row["channel"] == channel
+        assert "transport" in {r["theme"] for r in codings_of(row["id"])}
+    client.__exit__(None, None, None)

@@ -81,3 +81,15 @@ def test_erasure_forgets_codings():
     assert not rows_of(draft.id)
     assert run(find_comment(survey, 10**12, "works_well")) is None
     assert run(find_comment(survey, draft.id, "no_such_question")) is None
+
+
+def test_retention_deleting_free_text_forgets_its_codings():
+    from feedback.retention import RetentionPlan, SurveyPlan, apply_retention
+
+    survey = open_test_run("annual-send-parent")
+    draft = run(submitted(survey, valid_answers(survey.instrument, 5, works_well="Our SENCo is brilliant",
+                                                could_be_better="Nobody picks up the phone")))
+    run(code_response(draft.id))
+    run(apply_retention(RetentionPlan([SurveyPlan(slug=survey.slug, free_text={draft.id: {"could_be_better": None}})])))
+    assert {r["question"] for r in rows_of(draft.id)} == {"works_well"}
+    assert (draft.id, "could_be_better") not in run(comment_themes(survey.id))
