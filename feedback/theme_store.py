@@ -38,7 +38,7 @@ from feedback.tables import CodedComment, CommentCoding, ThemeCodebook
 from surveys.answer_types import TEXT_TYPES
 from surveys.responses import SUBMITTED, response_by_id, submitted_responses
 from surveys.runs import Run, get_run_by_id, list_runs
-from surveys.storage import is_sqlite, writing_transaction
+from surveys.storage import is_sqlite, is_unique_violation, writing_transaction
 
 log = logging.getLogger("feedback.themes")
 _LOCK_NAMESPACE = 7301  # PostgreSQL advisory lock: one coder per run at a time
@@ -75,11 +75,17 @@ async def save_codebook(codebook: Codebook, actor: str, note: str = "", recode: 
     run with it. Returns the new version number."""
     checked = Codebook.from_dict(codebook.to_dict())
     engine = ThemeCodebook._meta.db
-    async with writing_transaction(engine):
-        row = await ThemeCodebook.select(ThemeCodebook.version).order_by(ThemeCodebook.version, ascending=False).first()
-        version = (row["version"] if row else 0) + 1
-        await ThemeCodebook(version=version, definition=checked.to_json(), fingerprint=checked.fingerprint,
-                            note=note[:300], created_by=actor[:254]).save()
+    for attempt in range(5):
+        try:
+            async with writing_transaction(engine):
+                row = await ThemeCodebook.select(ThemeCodebook.version).order_by(ThemeCodebook.version, ascending=False).first()
+                version = (row["version"] if row else 0) + 1
+                await ThemeCodebook(version=version, definition=checked.to_json(), fingerprint=checked.fingerprint,
+                                    note=note[:300], created_by=actor[:254]).save()
+            break
+        except Exception as error:  # two saves at once on PostgreSQL: the later one takes the next number
+            if not is_unique_violation(error) or attempt == 4:
+                raise
     _codebooks[version] = checked
     if recode:
         await recode_all()
