@@ -152,3 +152,12 @@ def test_survey_titles_that_look_like_formulas_are_neutralised(app):
     for row in csv.reader(io.StringIO(text)):
         for value in row:
             assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), value
+
+
+def test_the_easy_read_and_picture_versions_show_the_headline_too(app, known):
+    client = TestClient(app=app, base_url="http://testserver.local")
+    for version in ("easy_read", "symbols"):
+        page = client.get("/you-said-we-did", params={"survey": known.slug, "version": version})
+        assert page.status_code == 200
+        assert f'data-chart="published-headline-{known.slug}"' in page.text
+        assert "65% of the 20 people" in text_of(page.text)
