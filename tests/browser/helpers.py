@@ -77,14 +77,15 @@ def close_run(slug: str) -> None:
     _in_thread(asyncio.run, set_status(slug, "closed"))
 
 
-def submit_answers(run, count: int, first_seed: int = 0) -> None:
+def submit_answers(run, count: int, first_seed: int = 0, quotes: bool = False, **answers) -> None:
     """`count` sent responses with varied, valid answers (the demo generator's), straight into the
-    database: quicker than walking the survey, and enough for the results charts to show bars."""
+    database: quicker than walking the survey, and enough for the results charts to show bars.
+    `answers` override the generated ones (a comment, say); `quotes` records consent to be quoted."""
     from tests.analysis.test_loading import submitted, valid_answers
 
     async def create():
         for seed in range(first_seed, first_seed + count):
-            await submitted(run, valid_answers(run.instrument, seed))
+            await submitted(run, valid_answers(run.instrument, seed, **answers), quotes=quotes)
 
     _in_thread(asyncio.run, create())
 

@@ -195,6 +195,24 @@ def check_results(page, check, run_id: int, with_earlier_run: bool = False) -> N
     check("results dashboard, a target that is not a number")
 
 
+def check_quotes_pages(page, check, run_id: int) -> None:
+    """The quote review queue: empty, then with comments put forward, approving one and a mistake."""
+    page.goto(f"/workspace/surveys/{run_id}/quotes")
+    check("quotes: nothing put forward yet")
+    click_and_settle(page, page.get_by_role("button", name="Find new quotes"))
+    assert page.locator(".govuk-notification-banner").is_visible()
+    assert page.locator("section.app-quote").count() >= 1, "no quotes were put forward"
+    check("quotes: put forward for review")
+    first = page.locator("section.app-quote").first
+    first.locator("textarea").fill("")
+    click_and_settle(page, first.get_by_role("button", name="Save wording and approve"))
+    assert page.locator(".govuk-error-summary").is_visible()
+    check("quotes: wording removed (an error)")
+    click_and_settle(page, page.locator("section.app-quote").first.locator("button[value=approve]"))
+    assert page.locator(".govuk-tag", has_text="Approved").count() >= 1
+    check("quotes: one approved")
+
+
 def check_updates_pages(page, check, run_id: int, title: str) -> None:
     page.goto("/workspace/updates")
     check("you said, we did: list")
@@ -257,13 +275,22 @@ def check_builder_pages(page, check) -> None:
 
     page.goto(f"{base}/details")
     check("consultations: details")
+    page.locator("#title").fill("")
+    click_and_settle(page, page.get_by_role("button", name="Save the details"))
+    assert page.locator(".govuk-error-summary").is_visible()
+    check("consultations: details without a title")
     page.goto(base)
     change_section = page.locator(f"a[href^='{base}/sections/']:not([href$='/delete']):not([href$='/new'])").first
     section = change_section.get_attribute("href")
     page.goto(section)
     check("consultations: change a section")
+    page.goto(f"{section}/delete")
+    check("consultations: delete a section")
     page.goto(f"{base}/sections/new")
     check("consultations: add a section")
+    click_and_settle(page, page.get_by_role("button", name="Add the section"))
+    assert page.locator(".govuk-error-summary").is_visible()
+    check("consultations: add a section without a title")
     page.goto(f"{section}/questions/new")
     check("consultations: add a question")
     click_and_settle(page, page.locator("#main-content form button[type=submit]").first)
@@ -292,8 +319,14 @@ def check_builder_pages(page, check) -> None:
     check("consultations: preview of a question page with an error")
     page.goto(first_preview.replace("/standard/", "/symbols/"))
     check("consultations: preview with pictures")
+    page.goto(f"{base}/preview?variant=standard&done=1")
+    check("consultations: preview finished")
     page.goto(f"{base}/publish")
     check("consultations: publish")
+    page.locator("#slug").fill("Not A Web Address!")
+    click_and_settle(page, page.get_by_role("button", name="Publish and open the survey"))
+    assert page.locator(".govuk-error-summary").is_visible()
+    check("consultations: publish with a bad web address")
 
 
 def test_every_workspace_page_for_an_admin(page, new_page, live_server):
@@ -313,6 +346,8 @@ def test_every_workspace_page_for_an_admin(page, new_page, live_server):
     submit_answers(earlier, 10, first_seed=100)
     survey = open_run(PARENT, prefix="ws-axe")
     submit_answers(survey, 14)
+    submit_answers(survey, 3, first_seed=50, quotes=True,
+                   could_be_better="Nobody picks up the phone at the SEN team and we waited months for the EHCP.")
     page.goto("/workspace/surveys/new")
     check("open a survey")
     click_and_settle(page, page.get_by_role("button", name="Open the survey"))
@@ -329,6 +364,7 @@ def test_every_workspace_page_for_an_admin(page, new_page, live_server):
     check("surveys list with surveys")
     check_survey_pages(page, check, survey.id, survey.slug)
     check_results(page, check, survey.id, with_earlier_run=True)
+    check_quotes_pages(page, check, survey.id)
 
     title = f"Quicker replies ({survey.slug})"
     publish_update(survey.id, title)
