@@ -16,4 +16,6 @@ notebook or a batch job as well as behind the workspace.
 - `phrases`: `emerging_phrases` from uncoded comments (textblob, offline path without corpora).
 - `sentiment`: `score_comments`, `sentiment_by` (indicative only).
 - `redaction`: removing personal details from free text.
+- `charts`: accessible SVG bar charts made on the server, each with a text summary and the rows of
+  its data table (`templates/_chart.html` shows both beside the chart).
 """

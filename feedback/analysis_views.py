@@ -11,7 +11,7 @@ import pandas as pd
 from analysis.disclosure import FULL_FIGURES_WARNING, MIN_GROUP, SUPPRESSED_LABEL
 from analysis.loading import BREAKDOWNS, SurveyData
 from analysis.metrics import DEFAULT_TARGET, HEADLINE_QUESTION, POSITIVE, Figures, Headline, breakdowns, compare_runs, headline, question_figures
-from feedback.charts import Bar, Chart, bar_chart, percent_text
+from analysis.charts import Bar, Chart, bar_chart, percent_text
 
 
 def _int(value: Any) -> int | None:

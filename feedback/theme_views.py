@@ -14,7 +14,7 @@ from analysis.loading import SurveyData
 from analysis.phrases import emerging_phrases
 from analysis.sentiment import INDICATIVE_NOTE, label as sentiment_label, score_comments, sentiment_by
 from analysis.theme_review import CURRENT, REMOVED, SUGGESTED, StoredCoding, coded_frame, current_themes, highlight, theme_summary
-from feedback.charts import Bar, bar_chart
+from analysis.charts import Bar, bar_chart
 from feedback.theme_store import Comment, ensure_coded, latest_codebook, stored_codings
 from surveys.runs import Run
 

@@ -12,7 +12,7 @@ from litestar.testing import TestClient
 
 from consent.records import record_withdrawal
 from feedback.auth import create_user
-from feedback.charts import Bar, bar_chart
+from analysis.charts import Bar, bar_chart
 from feedback.controllers.account import sign_in_by_account, sign_in_by_client
 from surveys.data_rights import erase_response
 from tests.analysis.test_loading import submitted, valid_answers
