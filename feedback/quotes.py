@@ -127,6 +127,18 @@ async def remove_quotes_of(respondent_id: str) -> int:
     return count
 
 
+async def forget_quotes_of_answers(response_id: int, questions: Iterable[str]) -> int:
+    """Delete the quotes drawn from answers that no longer exist (retention deleted the free text)."""
+    keys = list(questions)
+    if not keys:
+        return 0
+    where = (Quote.response == response_id) & (Quote.question.is_in(keys))
+    count = await Quote.count().where(where)
+    if count:
+        await Quote.delete().where(where)
+    return count
+
+
 # --- putting candidates forward -------------------------------------------------------------------
 
 

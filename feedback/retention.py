@@ -17,6 +17,7 @@ from analysis.redaction import redact
 from consent.contacts import delete_contacts
 from consent.events import log_event
 from consent.tables import ContactDetail
+from feedback.quotes import forget_quotes_of_answers
 from feedback.theme_store import delete_codings
 from surveys.responses import IN_PROGRESS, SUBMITTED
 from surveys.runs import list_runs
@@ -120,7 +121,9 @@ async def apply_retention(plan: RetentionPlan) -> dict[str, int]:
                 else:
                     answers[key] = text
             await Response.update({Response.answers: answers}).where(Response.id == response_id)
-            await delete_codings(response_id, [key for key, text in changes.items() if text is None])
+            deleted = [key for key, text in changes.items() if text is None]
+            await delete_codings(response_id, deleted)
+            await forget_quotes_of_answers(response_id, deleted)
     totals = plan.totals
     await log_event("retention", count=sum(totals.values()), detail=", ".join(f"{k}: {v}" for k, v in totals.items()))
     return totals

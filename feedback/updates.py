@@ -220,8 +220,9 @@ def notify_csv(contacts: list[ContactDetail], kind: str, title: str, link: str) 
     return buffer.getvalue(), count
 
 
-def theme_labels() -> dict[str, str]:
-    """Theme keys and their names for pickers and filters (the analysis codebook, when present)."""
-    from analysis.coding import default_codebook
+async def theme_labels() -> dict[str, str]:
+    """Theme keys and their names for pickers and filters: the codebook as officers last saved it
+    (themes added in the workspace included), or the built-in SEND codebook."""
+    from feedback.theme_store import current_codebook
 
-    return {key: theme.label for key, theme in default_codebook().themes.items()}
+    return {key: theme.label for key, theme in (await current_codebook()).themes.items()}

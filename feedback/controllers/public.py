@@ -113,7 +113,7 @@ async def _updates_context(survey: str | None, year: str | None, theme: str | No
     by_slug = {r.slug: r for r in runs.values()}
     chosen = by_slug.get(survey or "")
     year_number = int(year) if year and year.isdigit() else None
-    themes = theme_labels()
+    themes = await theme_labels()
     updates = await published_updates(chosen.id if chosen else None, year_number, theme if theme in themes else None)
     everything = await published_updates()
     easy = version in ("easy_read", "symbols")

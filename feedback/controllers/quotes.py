@@ -53,7 +53,7 @@ class QuotesController(Controller):
     async def _page(self, request: Request, run, errors: dict[str, str] | None = None, wording: dict[int, str] | None = None,
                     message: str | None = None, status_code: int = 200) -> Response:
         errors = errors or {}
-        themes = theme_labels()
+        themes = await theme_labels()
         quotes = await quotes_for_run(run.id)
         groups: dict[str, list[Any]] = {}
         for quote in quotes:

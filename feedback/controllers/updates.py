@@ -90,7 +90,7 @@ class UpdatesController(Controller):
     async def _form_context(self, request: Request, values: dict[str, Any], errors: dict[str, str], update: Update | None,
                             drafted: bool = False) -> dict[str, Any]:
         account = _account(request)
-        themes = theme_labels()
+        themes = await theme_labels()
         options = []
         if values.get("run"):
             for quote in await approved_quotes(values["run"]):
@@ -128,7 +128,7 @@ class UpdatesController(Controller):
         account = _account(request)
         form = await request.form()
         runs = await _visible_runs(account)
-        checked = check_update_form(_raw_form(form), theme_labels(), [r.id for r in runs])
+        checked = check_update_form(_raw_form(form), await theme_labels(), [r.id for r in runs])
         quote_ids, problem = _quote_ids(form)
         checked.values["quotes"] = quote_ids
         if _action(form) == "draft":
@@ -153,7 +153,7 @@ class UpdatesController(Controller):
             errors["run"] = "Select the survey to draft ‘You said’ from"
             return render(request, "workspace/updates/edit.html",
                           await self._form_context(request, values, errors, update), status_code=422)
-        draft, quote_ids = await draft_you_said(run, values.get("themes") or [], theme_labels(), request.app.state.settings.satisfaction_target)
+        draft, quote_ids = await draft_you_said(run, values.get("themes") or [], await theme_labels(), request.app.state.settings.satisfaction_target)
         values["quotes"] = list(dict.fromkeys([*(values.get("quotes") or []), *quote_ids]))
         typed = (values.get("you_said") or "").strip()
         values["you_said"] = f"{typed}\n\n{draft}" if typed and draft not in typed else (typed or draft)
@@ -173,7 +173,7 @@ class UpdatesController(Controller):
         update = await _update_or_404(request, update_id)
         form = await request.form()
         runs = await _visible_runs(account)
-        checked = check_update_form(_raw_form(form), theme_labels(), [r.id for r in runs])
+        checked = check_update_form(_raw_form(form), await theme_labels(), [r.id for r in runs])
         quote_ids, problem = _quote_ids(form)
         checked.values["quotes"] = quote_ids
         if _action(form) == "draft":

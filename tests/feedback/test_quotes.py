@@ -245,6 +245,25 @@ def test_a_quote_is_dropped_at_read_time_even_when_the_withdrawal_skipped_the_pa
     run(Update.delete().where(Update.id == update.id))
 
 
+def test_retention_deleting_free_text_deletes_the_quotes_drawn_from_it(app):
+    """A survey whose policy deletes free text: once the text is gone, so are its quotes (approved too)."""
+    from feedback.retention import RetentionPlan, SurveyPlan, apply_retention
+
+    survey, drafts = make_survey()
+    client = signed_in(app)
+    refresh(client, survey)
+    quotes = run(quotes_for_run(survey.id))
+    assert quotes
+    first = quotes[0]
+    run(Quote.update({Quote.status: APPROVED}).where(Quote.id == first.id))
+    plan = RetentionPlan([SurveyPlan(slug=survey.slug, free_text_action="delete", free_text={first.response: {first.question: None}})])
+    run(apply_retention(plan))
+    assert not run(Quote.exists().where(Quote.id == first.id))
+    assert f'id="quote-{first.id}"' not in quotes_page(client, survey).text
+    # other people's quotes are untouched
+    assert run(Quote.count().where(Quote.run == survey.id)) == len(quotes) - 1
+
+
 def test_refresh_needs_a_person_who_agreed():
     """Straight through the domain function: a survey where nobody agreed has no candidates."""
     survey = open_test_run("annual-send-parent")

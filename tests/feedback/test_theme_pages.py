@@ -243,6 +243,8 @@ def test_codebook_edit_makes_a_version_recodes_and_keeps_decisions(app, world):
     themes = run(comment_themes(survey.id))
     assert themes[(drafts[2].id, "could_be_better")] == ["transport", "leisure"]
     assert any(e.action == "codebook_saved" for e in run(recent(20, "codebook_saved")) if e.actor == client.email)
+    # the new theme can be chosen for a "you said, we did" update
+    assert 'value="leisure"' in client.get("/workspace/updates/new").text
     # edit it: its terms change, stored codings follow
     edit = client.get("/workspace/themes/leisure/edit")
     assert edit.status_code == 200 and "bouncy*" in edit.text
