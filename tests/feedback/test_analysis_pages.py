@@ -4,41 +4,22 @@ with their data tables, permissions, and withdrawn answers left out."""
 from __future__ import annotations
 
 import re
-from html import unescape
 import uuid
 
 import pytest
 from litestar.testing import TestClient
 
 from consent.records import record_withdrawal
-from feedback.auth import create_user
 from analysis.charts import Bar, bar_chart
-from feedback.controllers.account import sign_in_by_account, sign_in_by_client
 from surveys.data_rights import erase_response
 from tests.analysis.test_loading import submitted, valid_answers
 from tests.conftest import open_test_run, run
+from tests.workspace_client import signed_in, text_of
 from tests.walker import csrf_token
 
-PASSWORD = "a long enough test password"
 
 SATISFACTION = ["very_satisfied"] * 5 + ["satisfied"] * 4 + ["dissatisfied"] * 2 + ["neither"]
 JOINED_UP = ["agree"] * 9 + ["dont_know"] * 3
-
-
-@pytest.fixture(autouse=True)
-def _limits():
-    sign_in_by_account.reset()
-    sign_in_by_client.reset()
-
-
-def signed_in_client(app, role="officer", team="partnership"):
-    email = f"{role}-{uuid.uuid4().hex[:8]}@example.org"
-    run(create_user(email, role, password=PASSWORD, team=team))
-    client = TestClient(app=app, base_url="http://testserver.local")
-    client.__enter__()
-    page = client.get("/login")
-    client.post("/login", data={"_csrf_token": csrf_token(page.text), "email": email, "password": PASSWORD}, follow_redirects=False)
-    return client
 
 
 COMMENTS = [
@@ -76,13 +57,9 @@ def known():
     return survey, drafts
 
 
-def text_of(html: str) -> str:
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
-
-
 def test_dashboard_shows_exact_full_figures_with_the_warning(app, known):
     survey, _ = known
-    client = signed_in_client(app)
+    client = signed_in(app)
     page = client.get(f"/workspace/surveys/{survey.id}/analysis")
     assert page.status_code == 200
     text = text_of(page.text)
@@ -105,7 +82,7 @@ def test_dashboard_shows_exact_full_figures_with_the_warning(app, known):
 
 def test_withdrawn_and_erased_answers_are_not_on_the_dashboard(app, known):
     survey, _ = known
-    client = signed_in_client(app)
+    client = signed_in(app)
     text = text_of(client.get(f"/workspace/surveys/{survey.id}/analysis").text)
     assert "Very dissatisfied 0 12 0%" in text
     assert "WITHDRAWNWORD" not in text and "ERASEDWORD" not in text
@@ -113,7 +90,7 @@ def test_withdrawn_and_erased_answers_are_not_on_the_dashboard(app, known):
 
 def test_someone_elses_survey_is_a_404(app, known):
     survey, _ = known
-    forum = signed_in_client(app, role="pcv", team=f"forum-{uuid.uuid4().hex[:6]}")
+    forum = signed_in(app, role="pcv", team=f"forum-{uuid.uuid4().hex[:6]}")
     assert forum.get(f"/workspace/surveys/{survey.id}/analysis").status_code == 404
     assert forum.get("/workspace/surveys/999999/analysis").status_code == 404
     anonymous = TestClient(app=app, base_url="http://testserver.local")
@@ -122,7 +99,7 @@ def test_someone_elses_survey_is_a_404(app, known):
 
 def test_every_chart_has_a_data_table_title_and_description(app, known):
     survey, _ = known
-    client = signed_in_client(app)
+    client = signed_in(app)
     html = client.get(f"/workspace/surveys/{survey.id}/analysis").text
     charts = re.findall(r'<svg[^>]*class="app-chart"[^>]*>', html)
     assert len(charts) >= 3
@@ -147,7 +124,7 @@ def test_change_since_the_previous_run_of_the_same_survey(app, known):
     for seed in range(10):
         answers = valid_answers(later.instrument, 400 + seed, overall_satisfaction="very_satisfied")
         run(submitted(later, answers))
-    client = signed_in_client(app)
+    client = signed_in(app)
     text = text_of(client.get(f"/workspace/surveys/{later.id}/analysis").text)
     assert "100% satisfied (10 of 10" in text
     # 75% (9 of 12) before, 100% (10 of 10) now: up 25 points, Newcombe interval from the two Wilson intervals
@@ -160,14 +137,14 @@ def test_change_since_the_previous_run_of_the_same_survey(app, known):
     # a forum member who cannot see the earlier run is not shown it
     forum_team = f"forum-{uuid.uuid4().hex[:6]}"
     own = open_test_run("annual-send-parent", team=forum_team)
-    forum = signed_in_client(app, role="pcv", team=forum_team)
+    forum = signed_in(app, role="pcv", team=forum_team)
     page = forum.get(f"/workspace/surveys/{own.id}/analysis")
     assert page.status_code == 200 and "Since " not in text_of(page.text)
 
 
 def test_an_officer_can_try_another_target_and_bad_targets_are_explained(app, known):
     survey, _ = known
-    client = signed_in_client(app)
+    client = signed_in(app)
     text = text_of(client.get(f"/workspace/surveys/{survey.id}/analysis", params={"target": "70"}).text)
     assert "against a target of 70%" in text and "The target is met." in text
     for bad in ["ninety", "0", "250", "nan", "1e999", "x" * 5000]:

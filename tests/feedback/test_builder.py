@@ -13,7 +13,6 @@ from litestar.testing import TestClient
 
 from feedback.audit import recent
 from feedback.auth import create_user
-from feedback.controllers.account import sign_in_by_account, sign_in_by_client
 from feedback.exports import export_rows
 from surveys import authoring
 from surveys.instrument import built_in_instruments, parse_instrument
@@ -24,12 +23,6 @@ from tests.walker import Walker, csrf_token, parse_forms
 
 PASSWORD = "a long enough test password"
 BASE = "/workspace/consultations"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_limits():
-    sign_in_by_account.reset()
-    sign_in_by_client.reset()
 
 
 def make_user(role: str, team: str = "partnership") -> str:

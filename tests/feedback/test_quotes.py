@@ -13,42 +13,19 @@ from litestar.testing import TestClient
 
 from consent.records import record_withdrawal
 from feedback.audit import recent
-from feedback.auth import create_user
-from feedback.controllers.account import sign_in_by_account, sign_in_by_client
 from feedback.quotes import APPROVED, PENDING, Quote, get_quote, published_quotes, quotes_for_run, refresh_candidates
 from feedback.tables import Update
 from feedback.updates import save_update, set_published
 from tests.analysis.test_loading import submitted, valid_answers
 from tests.conftest import open_test_run, run
+from tests.workspace_client import signed_in, text_of
 from tests.walker import csrf_token
 
-PASSWORD = "a long enough test password"
 COMMENTS = [
     "Nobody picks up the phone at the SEN team, we waited months. Call Sarah Jones on 07700 900982.",
     "Our SENCo is brilliant and really listens to us.",
     "The EHCP took nearly a year to arrive.",
 ]
-
-
-@pytest.fixture(autouse=True)
-def _limits():
-    sign_in_by_account.reset()
-    sign_in_by_client.reset()
-
-
-def signed_in(app, role="officer", team="partnership"):
-    email = f"{role}-{uuid.uuid4().hex[:8]}@example.org"
-    run(create_user(email, role, password=PASSWORD, team=team))
-    client = TestClient(app=app, base_url="http://testserver.local")
-    client.__enter__()
-    page = client.get("/login")
-    client.post("/login", data={"_csrf_token": csrf_token(page.text), "email": email, "password": PASSWORD}, follow_redirects=False)
-    client.email = email
-    return client
-
-
-def text_of(html: str) -> str:
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
 
 
 def make_survey(team=None):

@@ -6,31 +6,20 @@ from __future__ import annotations
 
 import re
 import uuid
-from html import unescape
 
 import pytest
 from litestar.testing import TestClient
 
 from analysis.coding import default_codebook
 from feedback.audit import recent
-from feedback.auth import create_user
-from feedback.controllers.account import sign_in_by_account, sign_in_by_client
-from feedback.controllers.withdraw import reference_attempts
 from feedback.tables import CommentCoding, ThemeCodebook
 from feedback.theme_store import comment_themes, latest_codebook, save_codebook
 from surveys.data_rights import find_by_reference
 from tests.analysis.test_loading import submitted, valid_answers
 from tests.conftest import open_test_run, run
+from tests.workspace_client import signed_in, text_of
 from tests.walker import Walker, csrf_token, fill, parse_forms, reference_on
 
-PASSWORD = "a long enough test password"
-
-
-@pytest.fixture(autouse=True)
-def _limits():
-    sign_in_by_account.reset()
-    sign_in_by_client.reset()
-    reference_attempts.reset() if hasattr(reference_attempts, "reset") else None
 
 
 @pytest.fixture(autouse=True)
@@ -38,21 +27,6 @@ def _default_codebook_after():
     yield
     if run(latest_codebook())[1].fingerprint != default_codebook().fingerprint:
         run(save_codebook(default_codebook(), "tests@example.org", "back to the built-in codebook", recode=False))
-
-
-def signed_in(app, role="officer", team="partnership") -> TestClient:
-    email = f"{role}-{uuid.uuid4().hex[:8]}@example.org"
-    run(create_user(email, role, password=PASSWORD, team=team))
-    client = TestClient(app=app, base_url="http://testserver.local")
-    client.__enter__()
-    page = client.get("/login")
-    client.post("/login", data={"_csrf_token": csrf_token(page.text), "email": email, "password": PASSWORD}, follow_redirects=False)
-    client.email = email
-    return client
-
-
-def text_of(html: str) -> str:
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
 
 
 def walk_with(client, start_url: str, text: str) -> str:

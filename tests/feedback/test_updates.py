@@ -14,7 +14,6 @@ from litestar.testing import TestClient
 from consent.records import record_withdrawal
 from feedback.audit import recent
 from feedback.auth import create_user
-from feedback.controllers.account import sign_in_by_account, sign_in_by_client
 from feedback.tables import Update
 from surveys.instrument import built_in_instruments
 from surveys.runs import open_run
@@ -23,12 +22,6 @@ from tests.conftest import run, unique_slug
 from tests.walker import csrf_token, fill, parse_forms
 
 PASSWORD = "a long enough test password"
-
-
-@pytest.fixture(autouse=True)
-def _limits():
-    sign_in_by_account.reset()
-    sign_in_by_client.reset()
 
 
 from contextlib import contextmanager

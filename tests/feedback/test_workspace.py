@@ -14,7 +14,6 @@ from litestar.testing import TestClient
 
 from feedback.audit import recent
 from feedback.auth import create_user
-from feedback.controllers.account import sign_in_by_account, sign_in_by_client
 from surveys.instrument import built_in_instruments, parse_instrument
 from surveys.runs import open_run
 from surveys.tables import Response, SurveyRun
@@ -22,12 +21,6 @@ from tests.conftest import run, unique_slug
 from tests.walker import Walker, csrf_token
 
 PASSWORD = "a long enough test password"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_limits():
-    sign_in_by_account.reset()
-    sign_in_by_client.reset()
 
 
 def make_user(role: str, team: str = "partnership") -> str:
