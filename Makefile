@@ -43,7 +43,7 @@ test-postgres: setup
 
 bench: setup
 	$(BIN)/python bench/journey.py
-	$(BIN)/python bench/analysis.py
+	$(BIN)/python bench/analysis_at_scale.py
 
 clean:
 	rm -rf $(VENV) node_modules feedback/static/dist var/*.sqlite3*

@@ -17,7 +17,7 @@ Comments are made from a bank of realistic sentences, one to three at a time, wi
 and typing slips added, so that almost every comment is different (the coder may not lean on
 repeated texts). Benchmarks report, they do not fail: the exit status is 0 when a goal is missed.
 
-    .venv/bin/python bench/analysis.py [--responses 100000] [--db 5000] [--seed 2026]
+    .venv/bin/python bench/analysis_at_scale.py [--responses 100000] [--db 5000] [--seed 2026]
 """
 
 from __future__ import annotations
