@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,7 @@ def build_environment() -> Environment:
     from feedback.symbol_markup import ATTRIBUTION, option_picture, symbol_image, with_symbols
 
     env.globals.update(
+        question_field=cached_question_field(env),
         with_symbols=with_symbols,
         symbol_image=symbol_image,
         option_picture=option_picture,
@@ -64,6 +66,39 @@ def build_environment() -> Environment:
         partnership_name=PARTNERSHIP_NAME,
     )
     return env
+
+
+CHOICE_FIELD_TYPES = frozenset({"single_choice", "scale", "yes_no", "age_band", "multiple_choice"})
+
+
+def cached_question_field(env: Environment):
+    """`question_field` (templates/macros/questions.html) with choice questions' HTML remembered.
+
+    Rendering GOV.UK radios is most of the cost of a question page, and a choice question only ever
+    looks a few ways (which option is chosen, which error). Only option values are ever part of the
+    key, never free text, so nobody's words are kept in memory.
+    """
+    macros = {}
+
+    def macro():
+        if "field" not in macros:
+            macros["field"] = env.get_template("macros/questions.html").module.question_field
+        return macros["field"]
+
+    @lru_cache(maxsize=4096)
+    def remembered(q, value, error, as_heading, variant):
+        return macro()(q, list(value) if isinstance(value, tuple) else value, error, as_heading, variant)
+
+    def question_field(q, value, error, as_heading, variant="standard"):
+        if q.type in CHOICE_FIELD_TYPES:
+            chosen = tuple(value) if isinstance(value, list) else value
+            known = q.option_values
+            if chosen is None or (chosen in known if isinstance(chosen, str) else all(v in known for v in chosen)):
+                if error is None or isinstance(error, str):
+                    return remembered(q, chosen, error, bool(as_heading), variant)
+        return macro()(q, value, error, as_heading, variant)
+
+    return question_field
 
 
 def template_config() -> TemplateConfig:

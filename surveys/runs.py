@@ -66,14 +66,31 @@ def _run_from_row(row: dict[str, Any]) -> Run:
     )
 
 
+# Every respondent request looks its run up, so it is one fixed query without the (large, immutable)
+# instrument definition, which is read once per run and version and then kept parsed in memory.
+_RUN_SQL = (
+    "SELECT id, slug, title, status, variants, opens_at, closes_at, team, shared_with, instrument_version"
+    " FROM survey_run WHERE {column} = {{}}"
+)
+
+
+async def _run_where(column: str, value: Any) -> Run | None:
+    rows = await SurveyRun.raw(_RUN_SQL.format(column=column), value)
+    if not rows:
+        return None
+    row = dict(rows[0])
+    if (row["id"], row["instrument_version"]) not in _instrument_cache:
+        stored = await SurveyRun.select(SurveyRun.instrument).where(SurveyRun.id == row["id"]).first()
+        row["instrument"] = stored["instrument"]
+    return _run_from_row(row)
+
+
 async def get_run(slug: str) -> Run | None:
-    row = await SurveyRun.select().where(SurveyRun.slug == slug).first()
-    return _run_from_row(row) if row else None
+    return await _run_where("slug", slug)
 
 
 async def get_run_by_id(run_id: int) -> Run | None:
-    row = await SurveyRun.select().where(SurveyRun.id == run_id).first()
-    return _run_from_row(row) if row else None
+    return await _run_where("id", run_id)
 
 
 async def previous_run(run: Run) -> Run | None:
