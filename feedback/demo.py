@@ -26,6 +26,7 @@ from polyfactory.persistence import AsyncPersistenceProtocol
 
 from consent.notices import current_notice
 from consent.records import PARTICIPATION
+from feedback.quotes import QUOTES
 from consent.tables import ConsentRecord
 from surveys.answer_types import DONT_UNDERSTAND, MULTIPLE_CHOICE, NUMBER, SCALE, TEXT_TYPES
 from surveys.codes import random_code
@@ -180,6 +181,13 @@ class _ResponseWriter(AsyncPersistenceProtocol[DemoFamily]):
         self.run = run
         self.notice_ids = notice_ids  # by notice audience: the version shown depends on the variant
 
+    def purposes_for(self, family: DemoFamily) -> dict[str, str]:
+        """Taking part, and (adults only, where the survey asks) about 4 in 10 agree to be quoted."""
+        purposes = {PARTICIPATION: "acknowledged"}
+        if QUOTES in self.run.instrument.consent_purposes and self.run.instrument.audience != "young_person":
+            purposes[QUOTES] = "granted" if family.seed % 10 < 4 else "refused"
+        return purposes
+
     async def save(self, data: DemoFamily) -> DemoFamily:
         return (await self.save_many([data]))[0]
 
@@ -204,7 +212,7 @@ class _ResponseWriter(AsyncPersistenceProtocol[DemoFamily]):
                     subject=str(respondent), actor="self",
                     notice=self.notice_ids[notice_audience(self.run.instrument, variant)],
                     channel="web" if variant == "standard" else "easy_read_web",
-                    purposes={PARTICIPATION: "acknowledged"}, recorded_at=when - timedelta(minutes=9),
+                    purposes=self.purposes_for(family), recorded_at=when - timedelta(minutes=9),
                 )
             )
         await Response.insert(*responses)
@@ -262,4 +270,8 @@ async def seed_demo(responses: int = 300, seed: int = 2026, if_empty: bool = Fal
             await factory.create_batch_async(batch)
             created += batch
         added[run.slug] = created
+        if run.instrument.key == "annual-send-parent":
+            from feedback.demo_updates import seed_demo_updates
+
+            await seed_demo_updates(run)
     return added

@@ -88,7 +88,7 @@ def test_forum_consultation_comments_come_from_its_own_pool():
     assert better and set(better) <= set(pool["could_be_better"]) | set(pool["young_person_could_be_better"])
 
 
-def test_demo_command_opens_every_demo_survey_with_responses(capsys):
+def test_demo_command_opens_every_demo_survey_with_responses(app, capsys):
     from feedback.cli import main
     from surveys.runs import get_run
     from surveys.responses import submitted_responses
@@ -116,6 +116,21 @@ def test_demo_command_opens_every_demo_survey_with_responses(capsys):
     assert {r.variant for r in run(submitted_responses(parents.id))} == {"standard"}
     assert main(["demo", "--if-empty"]) == 0
     assert "already has surveys" in capsys.readouterr().out
+    # "you said, we did" is published for the parents' survey, with quotes only from people who agreed
+    from litestar.testing import TestClient
+
+    from consent.gate import permitted_subjects
+    from feedback.demo_updates import DEMO_UPDATES
+    from feedback.quotes import APPROVED, quotes_for_run
+
+    with TestClient(app=app, base_url="http://testserver.local") as public:
+        page = public.get("/you-said-we-did", params={"survey": parents.slug})
+    assert page.status_code == 200
+    for spec in DEMO_UPDATES:
+        assert spec["title"] in page.text
+    approved = run(quotes_for_run(parents.id, APPROVED))
+    assert approved and page.text.count("<blockquote") == len(approved)
+    assert run(permitted_subjects("quotes", [q.respondent_id for q in approved])) == {q.respondent_id for q in approved}
 
 
 @pytest.mark.parametrize("demo", DEMO_RUNS, ids=lambda d: d.slug)
