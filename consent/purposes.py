@@ -19,6 +19,8 @@ class Purpose:
     hint: str
     on_behalf_question: str  # asked of a parent or carer deciding for a child under 13
     plain_question: str  # easy-read wording
+    plain_hint: str  # easy-read wording of the hint: short sentences, common words
+    plain_error: str  # easy-read error when neither yes nor no is chosen
     withdraw_label: str
 
 
@@ -29,6 +31,8 @@ OPTIONAL_PURPOSES: dict[str, Purpose] = {
         hint="We remove names, places and anything else that could identify you before anything is published, and a person checks every quote.",
         on_behalf_question="Can we quote what your child wrote, without their name, in reports and on our website?",
         plain_question="Can we use your words in our report? We will not say your name.",
+        plain_hint="We take out names first. A person checks your words.",
+        plain_error="Choose yes or no: can we use your words?",
         withdraw_label="Stop using my words in reports (quotes)",
     ),
     "contact": Purpose(
@@ -37,6 +41,8 @@ OPTIONAL_PURPOSES: dict[str, Purpose] = {
         hint="We will only use your contact details for this, keep them apart from your answers, and delete them when we have told you.",
         on_behalf_question="Would you like us to tell you what changed because of this survey?",
         plain_question="Do you want us to tell you what we changed?",
+        plain_hint="We keep your email or phone number away from your answers. We delete it after.",
+        plain_error="Choose yes or no: do you want us to tell you what we changed?",
         withdraw_label="Delete my contact details and do not contact me",
     ),
     "follow_up": Purpose(
@@ -45,6 +51,8 @@ OPTIONAL_PURPOSES: dict[str, Purpose] = {
         hint="Saying yes does not commit you to anything. We would contact you with details first.",
         on_behalf_question="Would your child like to be invited to help with follow-up work, such as a small group discussion?",
         plain_question="Do you want to help us more, for example in a small group?",
+        plain_hint="Saying yes does not mean you have to. We will tell you more first.",
+        plain_error="Choose yes or no: do you want to help us more?",
         withdraw_label="Do not invite me to follow-up work",
     ),
 }

@@ -52,12 +52,13 @@ def build_environment() -> Environment:
         lstrip_blocks=True,
         auto_reload=False,
     )
-    from feedback.symbol_markup import ATTRIBUTION, option_picture, symbol_image, with_symbols
+    from feedback.symbol_markup import ATTRIBUTION, line_picture, option_picture, symbol_image, with_symbols
 
     env.globals.update(
         question_field=cached_question_field(env),
         with_symbols=with_symbols,
         symbol_image=symbol_image,
+        line_picture=line_picture,
         option_picture=option_picture,
         symbols_attribution=ATTRIBUTION,
         asset_url=asset_url,

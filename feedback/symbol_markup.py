@@ -55,6 +55,19 @@ def symbol_image(key: str | None, css: str = "app-symbol") -> Markup:
     return _img(hexcode, alt, css)
 
 
+def line_picture(text: str, css: str = "app-er-list__symbol", fallback: str = "information") -> Markup:
+    """The picture for a line of easy-read text we did not write (a notice's summary): the symbol
+    of its first dictionary word, or the fallback's, so every line keeps a picture on its left."""
+    dictionary = _dictionary()
+    if dictionary is None:
+        return Markup("")
+    found = dictionary.symbols_in(text or "")
+    if found:
+        _, hexcode, alt = found[0]
+        return _img(hexcode, alt, css)
+    return symbol_image(fallback, css)
+
+
 def option_picture(value: str) -> Markup:
     face = FACES.get(value)
     return _img(face[0], face[1], "app-option-symbol") if face else Markup("")

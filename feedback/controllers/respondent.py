@@ -129,8 +129,14 @@ async def _draft(request: Request, run: Run) -> Draft | None:
     return await response_for_browser(run, request.cookies.get(cookie_name(run.slug, _settings(request))))
 
 
+def _variant(run: Run, version: str | None) -> str:
+    """The version asked for (a query string or a form field), if this run offers it."""
+    return version if version in run.variants else "standard"
+
+
 def _closed(request: Request, run: Run) -> Response:
-    return render(request, "respondent/closed.html", {"page_title": "This survey has closed", "run": run}, status_code=410)
+    variant = _variant(run, request.query_params.get("version"))
+    return render(request, "respondent/closed.html", {"page_title": "This survey has closed", "run": run, "variant": variant}, status_code=410)
 
 
 def _no_draft(run: Run) -> Redirect:
@@ -375,7 +381,8 @@ class RespondentController(Controller):
         pages = visible_pages(instrument, draft.answers)
         missing = missing_answers(instrument, draft.answers)
         error_list = errors or [
-            {"text": f"Answer ‘{m.question.text}’", "href": _page_url(run, m.page_key, True)} for m in missing
+            {"text": f"Answer ‘{(m.question.easy_read.text or m.question.text) if draft.variant != 'standard' else m.question.text}’",
+             "href": _page_url(run, m.page_key, True)} for m in missing
         ]
         return {
             "page_title": ("Error: " if error_list else "") + "Check your answers before sending them",
@@ -510,11 +517,12 @@ class RespondentController(Controller):
     # -- coming back later ------------------------------------------------------------------------
 
     @get("/resume")
-    async def resume_page(self, request: Request, slug: FromPath[str]) -> Response:
+    async def resume_page(self, request: Request, slug: FromPath[str], version: FromQuery[str | None] = None) -> Response:
         run = await _run_or_404(slug)
         if not run.is_open():
             return _closed(request, run)
-        return render(request, "respondent/resume.html", {"page_title": "Continue your answers", "run": run, "error": None, "code": ""})
+        return render(request, "respondent/resume.html", {"page_title": "Continue your answers", "run": run, "error": None,
+                                                          "code": "", "variant": _variant(run, version)})
 
     @post("/resume")
     async def resume(self, request: Request, slug: FromPath[str]) -> Response:
@@ -540,7 +548,8 @@ class RespondentController(Controller):
             error = "We could not find saved answers with that code. Check the code and try again"
         return render(
             request, "respondent/resume.html",
-            {"page_title": "Error: Continue your answers", "run": run, "error": error, "code": code},
+            {"page_title": "Error: Continue your answers", "run": run, "error": error, "code": code,
+             "variant": _variant(run, (field_values(form, "variant") or [None])[0])},
             status_code=422,
         )
 

@@ -205,6 +205,38 @@ def test_other_respondent_pages(sized_page):
     check.assert_clean()
 
 
+@pytest.mark.parametrize("version", ["easy_read", "symbols"])
+def test_other_respondent_pages_in_easy_read_and_pictures(page, version):
+    """The pages off the happy path in the easy-read and picture versions: saved for later, continue
+    with a code (and its error), your choices with an error, the closed survey."""
+    check = PageChecks(page, both_widths=True)
+    run = open_run(YOUNG_PERSON)
+    slug = run.slug
+
+    start_survey(page, slug, version=version)
+    answer_page(page)
+    click_and_settle(page, continue_button(page))
+    click_and_settle(page, page.get_by_role("button", name="Save and come back later"))
+    assert page.locator("#resume-code").is_visible()
+    check("save and come back later")
+    page.goto(f"/s/{slug}/resume?version={version}")
+    check("resume page")
+    click_and_settle(page, page.get_by_role("button", name="Continue"))
+    assert page.locator(".govuk-error-summary").is_visible()
+    check("resume page, no code entered")
+
+    page.goto(f"/s/{slug}/your-choices")
+    click_and_settle(page, continue_button(page))
+    assert page.locator(".govuk-error-summary").is_visible()
+    check("your choices with an error")
+
+    close_run(slug)
+    response = page.goto(f"/s/{slug}?version={version}")
+    assert response.status == 410
+    check("closed survey")
+    check.assert_clean()
+
+
 def test_withdraw_pages(page, live_server):
     """Withdrawing with a reference: every state at both widths in one pass, because reference
     look-ups are rate limited (ten in ten minutes) and each state here costs one."""

@@ -7,6 +7,9 @@
   word is hidden from screen readers so it is read once. Every picture comes from our own server
   and loads, and every page showing one credits OpenMoji (CC BY-SA 4.0). Faces on scales always
   have their words beside them, and every scale offers "I don't understand".
+- The pages off the main path (saved for later, continue with a code and its error, your choices
+  with an error, the closed survey) in both versions: easy-read lines with pictures, large text,
+  named pictures and the credit.
 - Keyboard alone (Tab, Space, Enter) from the standard start page, through the version link, to the
   confirmation panel: the easy-read young person's survey and the picture version of the
   consultation.
@@ -31,6 +34,7 @@ from tests.browser.helpers import (
     answer_page,
     assert_focus_on_heading,
     click_and_settle,
+    close_run,
     continue_button,
     open_run,
     page_key_of,
@@ -354,6 +358,62 @@ def test_switching_to_pictures_by_the_link_brings_the_credit(page):
     click_and_settle(page, page.get_by_role("link", name="Standard version"))
     assert page.locator("#page img").count() == 0
     assert not page.locator("#symbol-attribution").is_visible()
+
+
+# -- 2b. the pages off the main path -------------------------------------------------------------------
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_pages_off_the_main_path_in_easy_read(page, version):
+    """Save and come back later, continue with a code (and a wrong code), your choices sent with
+    nothing chosen, and the survey once closed: each in the version chosen, with easy-read lines
+    (a picture on the left and words on the right), 19px text with generous spacing at desktop and
+    320px, every picture named, from our server, and credited."""
+    run = open_run(YOUNG_PERSON)
+    slug = run.slug
+    problems: list[str] = []
+
+    def check(what: str, lines: list[str]) -> None:
+        assert page.locator("#page.app-easy-read").count() == 1, f"{what} is not in the easy-read layout"
+        shown = [words(t) for t in page.locator("#main-content .app-er-list__item").all_inner_texts()]
+        for line in lines:
+            assert line in shown, f"{what}: {line!r} is not an easy-read line: {shown}"
+        for width, size in (("desktop", DESKTOP), ("320px", NARROW)):
+            page.set_viewport_size(size)
+            found = page.evaluate(_TEXT_STYLES, [MIN_TEXT_PX, MIN_LINE_SPACING])
+            problems.extend(f"{what} at {width}: {p}" for p in found["problems"])
+        page.set_viewport_size(DESKTOP)
+        problems.extend(picture_problems(page, what))
+
+    start_survey(page, slug, version=version)
+    answer_page(page)
+    click_and_settle(page, continue_button(page))
+    click_and_settle(page, page.get_by_role("button", name="Save and come back later"))
+    code = page.locator("#resume-code").inner_text().strip()
+    check("saved for later", ["Write the code down or take a photo of it."])
+
+    click_and_settle(page, page.get_by_role("link", name=re.compile("Continue with your code")))
+    assert page.url.endswith(f"/s/{slug}/resume?version={version}"), page.url
+    check("continue with your code", [])
+    assert words(page.locator("#main-content h1").inner_text()) == "Type in your code"
+    click_and_settle(page, page.get_by_role("button", name="Continue"))
+    assert page.locator(".govuk-error-summary").is_visible()
+    check("continue with your code, no code entered", [])
+    page.locator("#code").fill(code)
+    click_and_settle(page, page.get_by_role("button", name="Continue"))
+    assert page_key_of(page.url), f"the code did not bring the answers back: {page.url}"
+    assert page.locator("#page.app-easy-read").count() == 1
+
+    page.goto(f"/s/{slug}/your-choices")
+    check("your choices", ["These questions are about how we use your answers."])
+    click_and_settle(page, continue_button(page))
+    assert page.locator(".govuk-error-summary").is_visible()
+    check("your choices with an error", [])
+
+    close_run(slug)
+    response = page.goto(f"/s/{slug}?version={version}")
+    assert response.status == 410
+    check("closed survey", ["You cannot answer this survey now."])
+    assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems)
 
 
 # -- 3. keyboard alone -------------------------------------------------------------------------------

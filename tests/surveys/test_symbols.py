@@ -44,8 +44,11 @@ def test_every_entry_resolves_to_an_svg_file_in_the_installed_package():
 
 
 def test_pictures_the_pages_ask_for_by_key_exist():
-    # templates/respondent/start.html and the "you said, we did" page name these keys
-    for key in ("help", "think", "time", "name", "stop", "listen"):
+    # templates/respondent/*.html (easy-read lines) and the "you said, we did" page name these keys
+    for key in ("help", "think", "time", "name", "stop", "listen", "check", "change", "send", "reference",
+                "safe", "photo", "take_back", "thank_you", "better", "website", "phone", "computer", "code",
+                "calendar", "closed", "yes", "no", "form", "choose", "age", "parent", "good", "write", "email",
+                "meeting", "information", "save"):
         assert symbol_for(key), key
 
 
