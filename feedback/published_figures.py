@@ -12,10 +12,12 @@ import pandas as pd
 
 from analysis.disclosure import MIN_GROUP, SUPPRESSED_LABEL
 from analysis.loading import BREAKDOWNS, SurveyData, load_run
-from analysis.metrics import HEADLINE_QUESTION, Figures, breakdowns, question_figures
+from analysis.metrics import DEFAULT_TARGET, HEADLINE_QUESTION, Figures, breakdowns, question_figures
 from feedback.analysis_views import published_headline
+from consent.tables import ConsentRecord
 from feedback.exports import csv_for_excel
 from surveys.runs import Run
+from surveys.tables import Response
 
 CSV_HEADER = [
     "survey", "survey_title", "question", "question_text", "breakdown", "group", "answer", "kind",
@@ -43,12 +45,39 @@ def headline_summary(result, target: float) -> str:
     return sentence + ": we are below it, but the interval includes it."
 
 
+# The public pages are open to anyone, so their figures are worked out once per state of the answers,
+# not on every visit. The key changes whenever a published figure could: a response is sent or erased
+# (its updated_at moves), or anyone records a consent decision (a withdrawal included). Only
+# published (disclosure-controlled) figures are kept, never the answers.
+_published_cache: dict[int, tuple[tuple, dict[str, Any]]] = {}
+
+
+async def _answers_state(run: Run) -> tuple:
+    responses = await Response.raw(
+        "SELECT COUNT(*) AS n, MAX(updated_at) AS latest FROM survey_response WHERE run = {} AND status != 'in_progress'",
+        run.id,
+    )
+    consent = await ConsentRecord.raw("SELECT MAX(id) AS latest FROM consent_record")
+    return (run.instrument.version, responses[0]["n"], str(responses[0]["latest"]), consent[0]["latest"])
+
+
+async def published_figures_of(run: Run, target: float) -> dict[str, Any]:
+    """`headline` (published_headline's result, or None) and the CSV `rows` of one survey."""
+    state = (await _answers_state(run), target)
+    cached = _published_cache.get(run.id)
+    if cached is not None and cached[0] == state:
+        return cached[1]
+    data = await load_run(run)
+    figures = {"headline": published_headline(data, target), "rows": figures_rows(run, data)}
+    _published_cache[run.id] = (state, figures)
+    return figures
+
+
 async def survey_results(runs: Iterable[Run], target: float) -> list[dict[str, Any]]:
     """For each survey: its published headline (chart, data table, summary), or None without one."""
     results = []
     for run in runs:
-        data = await load_run(run)
-        published = published_headline(data, target)
+        published = (await published_figures_of(run, target))["headline"]
         if published is None:
             continue
         results.append({"run": run, "published": published, "summary": headline_summary(published["headline"], target)})
@@ -95,9 +124,9 @@ def figures_rows(run: Run, data: SurveyData) -> list[list[Any]]:
     return rows
 
 
-async def figures_csv(runs: Iterable[Run]) -> tuple[str, int]:
+async def figures_csv(runs: Iterable[Run], target: float = DEFAULT_TARGET) -> tuple[str, int]:
     """The published figures of these surveys as CSV for Excel, every cell formula-neutralised."""
     rows: list[list[Any]] = []
     for run in runs:
-        rows += figures_rows(run, await load_run(run))
+        rows += (await published_figures_of(run, target))["rows"]
     return csv_for_excel(CSV_HEADER, rows)

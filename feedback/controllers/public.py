@@ -96,7 +96,7 @@ async def published_figures_csv(request: Request, survey: FromQuery[str | None] 
     runs = await _published_runs(survey[:200] if survey is not None else None)
     if survey is not None and not runs:
         raise NotFoundException()
-    text, _ = await figures_csv(runs)
+    text, _ = await figures_csv(runs, request.app.state.settings.satisfaction_target)
     name = f"{runs[0].slug}-published-figures.csv" if survey is not None else "published-figures.csv"
     return Response(text.encode("utf-8"), media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-cache"})

@@ -161,3 +161,40 @@ def test_the_easy_read_and_picture_versions_show_the_headline_too(app, known):
         assert page.status_code == 200
         assert f'data-chart="published-headline-{known.slug}"' in page.text
         assert "65% of the 20 people" in text_of(page.text)
+
+
+def test_public_figures_are_worked_out_once_and_again_after_any_withdrawal(app, monkeypatch):
+    """Anyone can open the public page, so its figures are kept between visits; a new response, an
+    erasure or a withdrawal changes them at once (never a stale figure after someone withdraws)."""
+    import feedback.published_figures as published
+
+    survey = open_test_run("annual-send-parent")
+    drafts = [run(submitted(survey, valid_answers(survey.instrument, 900 + i, overall_satisfaction="satisfied")))
+              for i in range(12)]
+    publish(survey)
+    loads = []
+    real_load = published.load_run
+
+    async def counting_load(r):
+        loads.append(r.id)
+        return await real_load(r)
+
+    monkeypatch.setattr(published, "load_run", counting_load)
+    client = TestClient(app=app, base_url="http://testserver.local")
+
+    def headline_text():
+        page = client.get("/you-said-we-did", params={"survey": survey.slug})
+        assert page.status_code == 200
+        return text_of(page.text)
+
+    assert "100% of the 12 people who answered" in headline_text()
+    assert "100% of the 12 people who answered" in headline_text()
+    rows_of(client.get("/you-said-we-did/figures.csv", params={"survey": survey.slug}))
+    assert loads.count(survey.id) == 1  # three visits, one load
+    run(record_withdrawal(drafts[0].respondent_id, ["participation"]))
+    assert "100% of the 11 people who answered" in headline_text()
+    assert run(erase_response(drafts[1]))
+    assert "100% of the 10 people who answered" in headline_text()
+    run(submitted(survey, valid_answers(survey.instrument, 950, overall_satisfaction="very_satisfied")))
+    assert "100% of the 11 people who answered" in headline_text()
+    assert loads.count(survey.id) == 4
