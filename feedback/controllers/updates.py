@@ -127,22 +127,30 @@ class UpdatesController(Controller):
     async def create(self, request: Request) -> Response:
         account = _account(request)
         form = await request.form()
-        runs = await _visible_runs(account)
+        checked = await self._checked(request, form, None)
+        if isinstance(checked, Response):
+            return checked
+        values, quote_ids = checked
+        update = await save_update(values, account.email, team=account.team if account.role == "pcv" else None)
+        await attach_quotes(update.id, update.run, quote_ids, account.email, strict=False)
+        return Redirect(path=f"/workspace/updates/{update.id}", status_code=303)
+
+    async def _checked(self, request: Request, form, update: Update | None) -> Response | tuple[dict[str, Any], list[int]]:
+        """The update form checked: the values to save and the quotes to show with it, or the page
+        to answer with instead (a drafted "you said", or the form again with its errors)."""
+        runs = await _visible_runs(_account(request))
         checked = check_update_form(_raw_form(form), await theme_labels(), [r.id for r in runs])
         quote_ids, problem = _quote_ids(form)
         checked.values["quotes"] = quote_ids
         if _action(form) == "draft":
-            return await self._draft(request, checked, runs, None)
+            return await self._draft(request, checked, runs, update)
         problem = problem or await _check_quotes(checked.values["run"], quote_ids)
         if problem:
             checked.errors["quotes"] = problem
         if checked.errors:
             return render(request, "workspace/updates/edit.html",
-                          await self._form_context(request, checked.values, checked.errors, None), status_code=422)
-        values = {k: v for k, v in checked.values.items() if k != "quotes"}
-        update = await save_update(values, account.email, team=account.team if account.role == "pcv" else None)
-        await attach_quotes(update.id, update.run, quote_ids, account.email, strict=False)
-        return Redirect(path=f"/workspace/updates/{update.id}", status_code=303)
+                          await self._form_context(request, checked.values, checked.errors, update), status_code=422)
+        return {k: v for k, v in checked.values.items() if k != "quotes"}, quote_ids
 
     async def _draft(self, request: Request, checked, runs, update: Update | None) -> Response:
         """Fill "you said" with a draft from the chosen survey's published figures and approved
@@ -172,19 +180,11 @@ class UpdatesController(Controller):
         account = _account(request)
         update = await _update_or_404(request, update_id)
         form = await request.form()
-        runs = await _visible_runs(account)
-        checked = check_update_form(_raw_form(form), await theme_labels(), [r.id for r in runs])
-        quote_ids, problem = _quote_ids(form)
-        checked.values["quotes"] = quote_ids
-        if _action(form) == "draft":
-            return await self._draft(request, checked, runs, update)
-        problem = problem or await _check_quotes(checked.values["run"], quote_ids)
-        if problem:
-            checked.errors["quotes"] = problem
-        if checked.errors:
-            return render(request, "workspace/updates/edit.html",
-                          await self._form_context(request, checked.values, checked.errors, update), status_code=422)
-        saved = await save_update({k: v for k, v in checked.values.items() if k != "quotes"}, account.email, update_id=update.id)
+        checked = await self._checked(request, form, update)
+        if isinstance(checked, Response):
+            return checked
+        values, quote_ids = checked
+        saved = await save_update(values, account.email, update_id=update.id)
         await attach_quotes(saved.id, saved.run, quote_ids, account.email, strict=False)
         note = (field_values(form, "note") or [""])[0].strip()[:2000]
         if note:
