@@ -1,7 +1,8 @@
 """Reviewing coded comments: pure functions behind the stored codings and the workspace pages.
 
 - `merge_codings`: what a re-code changes in a comment's stored codings, keeping officers'
-  decisions (a confirmed, removed or officer-added theme survives any re-code);
+  decisions (a confirmed, removed or officer-added theme survives any re-code, unless the theme
+  itself has been removed from the codebook);
 - `current_themes`: a comment's themes now (suggested or confirmed, not removed);
 - `coded_frame`: comments plus stored codings in the shape `analysis.coding.code_comments` gives,
   so `theme_counts` and `analysis.sentiment.sentiment_by` work on officers' decisions;
@@ -54,14 +55,19 @@ class CodingChanges:
         return bool(self.insert or self.update or self.delete)
 
 
-def merge_codings(existing: Iterable[StoredCoding], matches: Iterable[tuple[str, list[str]]]) -> CodingChanges:
+def merge_codings(existing: Iterable[StoredCoding], matches: Iterable[tuple[str, list[str]]],
+                  themes: Iterable[str] | None = None) -> CodingChanges:
     """What re-coding a comment changes: new matches become suggestions, the coder's suggestions
-    that no longer match go, matched terms are refreshed, and officers' decisions stay as they are."""
+    that no longer match go, matched terms are refreshed, and officers' decisions stay as they are.
+
+    `themes`, when given, are the codebook's theme keys: a stored row of any other theme (one
+    removed from the codebook) goes, officers' decisions about it included."""
     found = {theme: list(terms) for theme, terms in matches}
+    known = None if themes is None else set(themes)
     changes = CodingChanges()
     seen: set[str] = set()
     for row in existing:
-        if row.theme in seen:  # a duplicate from a race: keep the first
+        if row.theme in seen or (known is not None and row.theme not in known):  # a duplicate from a race, or a removed theme
             changes.delete.append(row)
             continue
         seen.add(row.theme)
@@ -78,10 +84,12 @@ def merge_codings(existing: Iterable[StoredCoding], matches: Iterable[tuple[str,
     return changes
 
 
-def current_themes(codings: Iterable[StoredCoding], order: Iterable[str] = ()) -> list[str]:
+def current_themes(codings: Iterable[StoredCoding], order: Iterable[str] = (), themes: Iterable[str] | None = None) -> list[str]:
     """The comment's themes now: the coder's where no officer has decided, otherwise the officer's
-    (removed themes left out), in codebook order where given."""
-    keys = [c.theme for c in codings if c.status in CURRENT]
+    (removed themes left out), in codebook order where given. `themes`, when given, are the
+    codebook's theme keys: a stored theme no longer in the codebook does not count."""
+    known = None if themes is None else set(themes)
+    keys = [c.theme for c in codings if c.status in CURRENT and (known is None or c.theme in known)]
     rank = {key: i for i, key in enumerate(order)}
     return sorted(dict.fromkeys(keys), key=lambda k: (rank.get(k, len(rank)), k))
 

@@ -5,7 +5,9 @@ every comment, and officers' decisions on them.
   answers, a failure at submission, a codebook saved since) is coded when the workspace next
   reads the run (`ensure_coded`), so stored codings always match the current codebook.
 - Saving the codebook makes a new version and re-codes every run; officers' decisions (confirmed,
-  removed and added themes) survive (see `analysis.theme_review.merge_codings`).
+  removed and added themes) survive (see `analysis.theme_review.merge_codings`), except those
+  about a theme removed from the codebook (`remove_theme`): its rows are deleted, and
+  `stored_codings` leaves out any row of a theme not in the codebook, so they never count.
 - `comment_themes(run_id)` is the stable read for the rest of the workspace: (response id,
   question key) -> the comment's current theme keys, for respondents the consent gate permits.
 
@@ -34,7 +36,7 @@ from analysis.theme_review import (
 )
 from consent.gate import permitted_subjects
 from consent.purposes import PARTICIPATION
-from feedback.tables import CodedComment, CommentCoding, ThemeCodebook
+from feedback.tables import CodedComment, CommentCoding, ThemeCodebook, Update
 from surveys.answer_types import TEXT_TYPES
 from surveys.responses import SUBMITTED, response_by_id, submitted_responses
 from surveys.runs import Run, get_run_by_id, list_runs
@@ -89,6 +91,51 @@ async def save_codebook(codebook: Codebook, actor: str, note: str = "", recode: 
     _codebooks[version] = checked
     if recode:
         await recode_all()
+    return version
+
+
+@dataclass
+class ThemeUsage:
+    """What removing a theme touches: comments carrying it now, officers' decisions about it, and
+    "you said, we did" updates that mention it."""
+
+    comments: int
+    decisions: int
+    updates: int
+
+
+async def theme_usage(key: str) -> ThemeUsage:
+    rows = await CommentCoding.select(
+        CommentCoding.run, CommentCoding.response, CommentCoding.question, CommentCoding.source, CommentCoding.status,
+    ).where(CommentCoding.theme == key)
+    carrying = {(r["run"], r["response"], r["question"]) for r in rows if r["status"] in (SUGGESTED, CONFIRMED)}
+    decisions = sum(1 for r in rows if r["status"] != SUGGESTED or r["source"] != CODER)
+    updates = await Update.select(Update.themes).output(load_json=True)
+    mentioned = sum(1 for u in updates if isinstance(u["themes"], list) and key in u["themes"])
+    return ThemeUsage(len(carrying), decisions, mentioned)
+
+
+class RemovalRefused(ValueError):
+    """The theme cannot be removed (the last one); the message says why."""
+
+
+LAST_THEME = "This is the only theme in the codebook, so it cannot be removed. Add another theme first."
+
+
+async def remove_theme(key: str, actor: str) -> int:
+    """Remove a theme: a new codebook version without it, its stored codings deleted (officers'
+    decisions about it included, for every comment, even those the consent gate now hides, so
+    a theme added again later under the same key starts afresh), then every run re-coded (which
+    would also delete any row that slipped in). Returns the new version."""
+    _, current = await latest_codebook()
+    if len(current.themes) <= 1:
+        raise RemovalRefused(LAST_THEME)
+    codebook = current.copy()
+    codebook.remove_theme(key)  # KeyError for an unknown theme
+    version = await save_codebook(codebook, actor, f"removed theme {key}", recode=False)
+    async with writing_transaction(CommentCoding._meta.db):
+        await CommentCoding.delete().where(CommentCoding.theme == key)
+    await recode_all()
     return version
 
 
@@ -174,7 +221,7 @@ async def _store_codings(run_id: int, comments: list[Comment], version: int, cod
                 marked.add((row["response"], row["question"]))
         inserts, deletes = [], []
         for key, found in coded.items():
-            changes = merge_codings(existing.get(key, []), found)
+            changes = merge_codings(existing.get(key, []), found, codebook.themes)
             for new in changes.insert:
                 inserts.append(CommentCoding(run=run_id, response=key[0], question=key[1], theme=new.theme, terms=new.terms,
                                              source=CODER, status=SUGGESTED, codebook_version=version, coded_at=now))
@@ -246,13 +293,17 @@ async def recode_all() -> int:
 
 
 async def stored_codings(run_id: int) -> dict[tuple[int, str], list[StoredCoding]]:
+    """The run's stored codings per comment, of the current codebook's themes only: the rows of a
+    theme removed from the codebook are deleted by the next re-code, and never count meanwhile."""
+    themes = set((await current_codebook()).themes)
     rows = await CommentCoding.select(
         CommentCoding.id, CommentCoding.response, CommentCoding.question, CommentCoding.theme,
         CommentCoding.terms, CommentCoding.source, CommentCoding.status,
     ).where(CommentCoding.run == run_id).order_by(CommentCoding.id).output(load_json=True)
     result: dict[tuple[int, str], list[StoredCoding]] = {}
     for row in rows:
-        result.setdefault((row["response"], row["question"]), []).extend(stored_from_rows([row]))
+        if row["theme"] in themes:
+            result.setdefault((row["response"], row["question"]), []).extend(stored_from_rows([row]))
     return result
 
 
@@ -266,7 +317,8 @@ async def comment_themes(run_id: int) -> dict[tuple[int, str], list[str]]:
     comments = await ensure_coded(run)
     codings = await stored_codings(run.id)
     order = list((await current_codebook()).themes)
-    return {(c.response_id, c.question): current_themes(codings.get((c.response_id, c.question), []), order) for c in comments}
+    return {(c.response_id, c.question): current_themes(codings.get((c.response_id, c.question), []), order, order)
+            for c in comments}
 
 
 # -- officers' decisions ------------------------------------------------------------------------

@@ -114,8 +114,11 @@ async def _updates_context(survey: str | None, year: str | None, theme: str | No
     chosen = by_slug.get(survey or "")
     year_number = int(year) if year and year.isdigit() else None
     themes = await theme_labels()
-    updates = await published_updates(chosen.id if chosen else None, year_number, theme if theme in themes else None)
     everything = await published_updates()
+    # a theme removed from the codebook can still be chosen while published updates mention it
+    known = set(themes) | {t for u in everything for t in (u.themes or []) if isinstance(t, str)}
+    theme = theme if theme in known else None
+    updates = await published_updates(chosen.id if chosen else None, year_number, theme)
     easy = version in ("easy_read", "symbols")
     shown_runs = sorted({runs[u.run].id: runs[u.run] for u in updates if u.run in runs}.values(), key=lambda r: r.title)
     return {
@@ -130,7 +133,7 @@ async def _updates_context(survey: str | None, year: str | None, theme: str | No
         "year_options": sorted({u.published_at.year for u in everything if u.published_at}, reverse=True),
         "theme_options": sorted({t: themes.get(t, t) for u in everything for t in (u.themes or [])}.items(), key=lambda kv: kv[1]),
         "themes": themes,
-        "chosen": {"survey": chosen.slug if chosen else "", "year": year_number, "theme": theme if theme in themes else ""},
+        "chosen": {"survey": chosen.slug if chosen else "", "year": year_number, "theme": theme or ""},
         "statuses": STATUSES,
         "tags": STATUS_TAGS,
         "variant": version if easy else "standard",

@@ -18,7 +18,17 @@ from analysis.codebook import THEME_KEY, Codebook, CodebookInvalid, clean_term, 
 from feedback.audit import audit
 from feedback.auth import can_manage, role_guard, signed_in, visible_or_404
 from feedback.rendering import render
-from feedback.theme_store import DecisionRefused, codebook_versions, decide, find_comment, latest_codebook, save_codebook
+from feedback.theme_store import (
+    DecisionRefused,
+    RemovalRefused,
+    codebook_versions,
+    decide,
+    find_comment,
+    latest_codebook,
+    remove_theme,
+    save_codebook,
+    theme_usage,
+)
 from feedback.theme_views import review_context, uncoded_context
 from surveys.runs import Run, get_run_by_id
 from surveys.validation import field_values
@@ -153,11 +163,13 @@ class ThemesController(Controller):
     # -- the codebook (officers and admins) ------------------------------------------------------
 
     @get("/themes", guards=[role_guard("admin", "officer")])
-    async def codebook(self, request: Request, saved: FromQuery[str | None] = None) -> Response:
+    async def codebook(self, request: Request, saved: FromQuery[str | None] = None,
+                       removed: FromQuery[str | None] = None) -> Response:
         version, codebook = await latest_codebook()
         return render(request, "workspace/themes/codebook.html", {
             "page_title": "Theme codebook", "account": request.state.account, "codebook": codebook, "version": version,
             "versions": await codebook_versions(10), "saved": saved if saved and THEME_KEY.match(saved) else None,
+            "removed": removed if removed and THEME_KEY.match(removed) and removed not in codebook.themes else None,
         })
 
     @get("/themes/new", guards=[role_guard("admin", "officer")])
@@ -184,6 +196,44 @@ class ThemesController(Controller):
         if key not in codebook.themes:
             raise NotFoundException()
         return await self._save_theme(request, key, await request.form())
+
+    # removing a theme: a confirmation page, then a real POST form (works without JavaScript)
+
+    async def _removal_page(self, request: Request, key: str, error: str | None = None, status_code: int = 200) -> Response:
+        version, codebook = await latest_codebook()
+        theme = codebook.themes[key]
+        last = len(codebook.themes) <= 1
+        return render(request, "workspace/themes/remove.html", {
+            "page_title": ("Error: " if error else "") + f"Remove theme: {theme.label}", "account": request.state.account,
+            "key": key, "theme": theme, "version": version, "usage": await theme_usage(key), "last": last,
+            "error_list": [{"text": error, "href": "#remove-problem"}] if error else [],
+        }, status_code=status_code)
+
+    @get("/themes/{key:str}/remove", guards=[role_guard("admin", "officer")])
+    async def confirm_removal(self, request: Request, key: FromPath[str]) -> Response:
+        _, codebook = await latest_codebook()
+        if key not in codebook.themes:
+            raise NotFoundException()
+        return await self._removal_page(request, key)
+
+    @post("/themes/{key:str}/remove", guards=[role_guard("admin", "officer")])
+    async def remove(self, request: Request, key: FromPath[str]) -> Response:
+        version, codebook = await latest_codebook()
+        if key not in codebook.themes:
+            raise NotFoundException()
+        form = await request.form()
+        if _first(form, "version", 12) != str(version):
+            # the codebook changed since the page was shown (or the form was not the page's): confirm again
+            return _see_other(f"/workspace/themes/{key}/remove")
+        account = request.state.account
+        try:
+            new_version = await remove_theme(key, account.email)
+        except RemovalRefused as refused:
+            return await self._removal_page(request, key, error=str(refused), status_code=400)
+        except KeyError:  # removed by someone else a moment ago
+            raise NotFoundException() from None
+        await audit(account.email, "codebook_saved", object=f"codebook v{new_version}", detail=f"removed theme {key}")
+        return _see_other(f"/workspace/themes?removed={key}")
 
     def _theme_form(self, request: Request, key: str | None, values: dict[str, str], errors: dict[str, str],
                     status_code: int = 200) -> Response:

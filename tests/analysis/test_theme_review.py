@@ -34,6 +34,32 @@ def test_merge_keeps_officer_decisions_and_refreshes_the_coder():
     assert not merge_codings([StoredCoding("a", ["x"], id=9)], [("a", ["x"])])
 
 
+def test_merge_drops_every_row_of_a_theme_removed_from_the_codebook():
+    existing = [
+        StoredCoding("transport", ["taxi"], id=1),  # the coder's suggestion
+        StoredCoding("transport", [], source="officer", status="confirmed", id=2),  # a duplicate from a race
+        StoredCoding("disputes", [], source="officer", status="confirmed", id=3),  # officer-added: goes too
+        StoredCoding("therapies", ["ot"], status="confirmed", id=4),  # confirmed: goes too
+        StoredCoding("school_support", ["senco"], status="confirmed", id=5),  # a kept theme: stays
+        StoredCoding("communication", ["phone"], status="removed", id=6),  # a kept theme's removal: stays
+    ]
+    kept = ["school_support", "communication"]
+    changes = merge_codings(existing, [("school_support", ["senco"])], kept)
+    assert sorted(c.id for c in changes.delete) == [1, 2, 3, 4]
+    assert not changes.insert
+    assert [(c.id, c.status, c.terms) for c in changes.update] == [(6, "removed", [])]  # no longer matched: terms cleared, decision kept
+    # without the codebook's keys nothing changes for decisions (as before)
+    assert [c.id for c in merge_codings(existing[2:], [("school_support", ["senco"])]).delete] == []
+    assert [c.theme for c in merge_codings([], [("school_support", ["senco"])], kept).insert] == ["school_support"]
+
+
+def test_current_themes_leave_out_themes_no_longer_in_the_codebook():
+    codings = [StoredCoding("b"), StoredCoding("gone", status="confirmed"), StoredCoding("a", source="officer", status="confirmed")]
+    assert current_themes(codings, ["a", "b"]) == ["a", "b", "gone"]  # without `themes`, as before
+    assert current_themes(codings, ["a", "b"], ["a", "b"]) == ["a", "b"]
+    assert current_themes([StoredCoding("gone")], (), []) == []
+
+
 def test_current_themes_leave_out_removed_ones_in_codebook_order():
     codings = [StoredCoding("b"), StoredCoding("a", status="confirmed"), StoredCoding("c", status="removed")]
     assert current_themes(codings, ["a", "b", "c"]) == ["a", "b"]

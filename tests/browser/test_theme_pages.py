@@ -57,6 +57,10 @@ def test_theme_pages_pass_axe(new_page, themed_survey):
     check("new theme with errors")
     page.goto("/workspace/themes/transport/edit")
     check("edit theme")
+    submit(page, page.get_by_role("link", name="Remove the theme"))  # boosted by htmx
+    assert page.locator("h1").inner_text() == "Remove this theme?"
+    assert page.locator(".govuk-warning-text").is_visible() and page.get_by_role("button", name="Remove theme").is_visible()
+    check("remove theme confirmation")
     check.assert_clean()
 
 
@@ -75,3 +79,21 @@ def test_review_works_with_javascript_off(new_page, themed_survey):
     section.locator("select[name=theme]").select_option("disputes")
     submit(page, section.get_by_role("button", name="Add theme"), js=False)
     assert "Theme added" in page.locator(".govuk-notification-banner").inner_text()
+
+
+def test_a_theme_is_added_then_removed_with_javascript_off(new_page, themed_survey):
+    page = new_page(java_script_enabled=False)
+    sign_in(page, make_user("officer"), js=False)
+    page.goto("/workspace/themes/new")
+    page.locator("#key").fill("bouncy_castles")
+    page.locator("#label").fill("Bouncy castles")
+    page.locator("#include").fill("bouncy castle")
+    submit(page, page.get_by_role("button", name="Save theme"), js=False)
+    assert page.locator("#theme-bouncy_castles").is_visible()
+    page.goto("/workspace/themes/bouncy_castles/edit")
+    submit(page, page.get_by_role("link", name="Remove the theme"), js=False)
+    assert "comments carry this theme" in page.locator(".govuk-warning-text").inner_text()
+    submit(page, page.get_by_role("button", name="Remove theme"), js=False)
+    assert page.url.endswith("/workspace/themes?removed=bouncy_castles")
+    assert "removed" in page.locator(".govuk-notification-banner").inner_text()
+    assert page.locator("#theme-bouncy_castles").count() == 0

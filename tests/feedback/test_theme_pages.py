@@ -307,3 +307,122 @@ def test_paper_entry_and_event_mode_answers_are_coded_too(app):
         assert row["channel"] == channel
         assert "transport" in {r["theme"] for r in codings_of(row["id"])}
     client.__exit__(None, None, None)
+
+
+# --- removing a theme ------------------------------------------------------------------------
+
+
+def removal_form(html: str) -> dict[str, str]:
+    form = [f for f in parse_forms(html) if f.method == "post" and f.action.endswith("/remove")][0]
+    return dict(fill(form, ""))
+
+
+def test_removing_a_theme_drops_its_codings_and_decisions_everywhere(app, world):
+    from datetime import datetime, timezone
+
+    from feedback.tables import Update
+    from feedback.theme_store import theme_usage
+
+    survey, drafts = world
+    client = signed_in(app)
+    # officers' decisions about the theme: one confirmed, one added by hand
+    assert post_decision(client, survey, drafts[0], "could_be_better", "confirm", "communication").status_code == 303
+    assert post_decision(client, survey, drafts[1], "could_be_better", "add", "communication").status_code == 303
+    title = f"Faster replies {uuid.uuid4().hex[:6]}"
+    run(Update(title=title, themes=["communication", "transport"], you_said="Replies were slow.", we_did="A duty line.",
+               status="done", progress=100, published=True, published_at=datetime.now(timezone.utc)).save())
+    run(Update(title="A draft", themes=["communication"]).save())
+    assert run(comment_themes(survey.id))[(drafts[1].id, "could_be_better")] == ["communication"]
+
+    edit = client.get("/workspace/themes/communication/edit")
+    assert 'href="/workspace/themes/communication/remove"' in edit.text
+    page = client.get("/workspace/themes/communication/remove")
+    assert page.status_code == 200
+    usage = run(theme_usage("communication"))
+    assert usage.comments >= 2 and usage.decisions >= 2 and usage.updates >= 2
+    words = text_of(page.text)
+    assert "govuk-warning-text" in page.text and f"{usage.comments} comments carry this theme now" in words
+    assert f"officers' decisions about it ({usage.decisions} confirmed, added or removed by hand) are dropped too" in words
+    assert f"{usage.updates} “you said, we did” updates mention this theme" in words
+    assert 'method="post"' in page.text and 'name="_csrf_token"' in page.text and "govuk-button--warning" in page.text
+    form = removal_form(page.text)
+    before = run(latest_codebook())[0]
+
+    # a stale confirmation (the codebook changed since, or no version at all) asks again
+    stale = client.post("/workspace/themes/communication/remove", data=dict(form, version=str(before - 1)), follow_redirects=False)
+    assert stale.status_code == 303 and stale.headers["location"] == "/workspace/themes/communication/remove"
+    assert run(latest_codebook())[0] == before
+
+    removed = client.post("/workspace/themes/communication/remove", data=form, follow_redirects=False)
+    assert removed.status_code == 303 and removed.headers["location"] == "/workspace/themes?removed=communication"
+    listing = client.get(removed.headers["location"])
+    assert "govuk-notification-banner--success" in listing.text and "Theme “communication” removed" in text_of(listing.text)
+    version, codebook = run(latest_codebook())
+    assert version == before + 1 and "communication" not in codebook.themes and "transport" in codebook.themes
+    stored = run(ThemeCodebook.select().where(ThemeCodebook.version == version).first())
+    assert stored["created_by"] == client.email and stored["note"] == "removed theme communication"
+    entries = [e for e in run(recent(20, "codebook_saved")) if e.actor == client.email]
+    assert entries and entries[0].detail == "removed theme communication" and entries[0].object == f"codebook v{version}"
+    assert all("Nobody" not in (e.detail or "") for e in entries)
+
+    # its stored rows are gone (the officers' too) and it counts nowhere
+    for draft in drafts:
+        assert all(r["theme"] != "communication" for r in codings_of(draft.id))
+    assert not run(CommentCoding.count().where(CommentCoding.theme == "communication"))
+    themes = run(comment_themes(survey.id))
+    assert themes[(drafts[0].id, "could_be_better")] == [] and themes[(drafts[1].id, "could_be_better")] == []
+    assert themes[(drafts[0].id, "works_well")] == ["school_support"]
+    dashboard = client.get(f"/workspace/surveys/{survey.id}/analysis").text
+    assert theme_row(dashboard, "communication") == "0" and theme_row(dashboard, "school_support") == "1"
+    review = client.get(f"/workspace/surveys/{survey.id}/themes/review?show=all")
+    assert review.status_code == 200 and "communication" not in review.text
+    assert client.get(f"/workspace/surveys/{survey.id}/themes/review?theme=communication").status_code == 200
+    uncoded = client.get(f"/workspace/surveys/{survey.id}/themes/uncoded")
+    assert "Nobody picks up the phone" in uncoded.text  # no theme now
+
+    # the theme is gone: its pages are 404s, deciding on it is refused with a message
+    assert client.get("/workspace/themes/communication/remove").status_code == 404
+    assert client.post("/workspace/themes/communication/remove", data=form).status_code == 404
+    assert client.get("/workspace/themes/communication/edit").status_code == 404
+    refused = post_decision(client, survey, drafts[0], "could_be_better", "add", "communication")
+    assert refused.status_code == 400 and "govuk-error-summary" in refused.text
+
+    # published updates that mention it still show, with the short name in the theme filter
+    public = client.get("/you-said-we-did")
+    assert public.status_code == 200 and title in public.text and 'value="communication"' in public.text
+    filtered = client.get("/you-said-we-did?theme=communication")
+    assert filtered.status_code == 200 and title in filtered.text
+    assert client.get("/you-said-we-did?theme=communication&version=easy_read").status_code == 200
+    client.__exit__(None, None, None)
+
+
+def test_removing_a_theme_refuses_bad_input_and_the_last_theme(app):
+    from analysis.codebook import Codebook
+
+    client = signed_in(app, "admin")
+    for url in ("/workspace/themes/no_such/remove", "/workspace/themes/Bad%20Key!/remove", "/workspace/themes/%00/remove",
+                f"/workspace/themes/{'a' * 300}/remove"):
+        assert client.get(url).status_code == 404, url
+    token = csrf_token(client.get("/workspace/themes").text)
+    assert client.post("/workspace/themes/no_such/remove", data={"_csrf_token": token, "version": "1"}).status_code == 404
+    refused = client.post("/workspace/themes/transport/remove", data={"version": "x"})
+    assert refused.status_code == 403  # no CSRF token
+    junk = client.post("/workspace/themes/transport/remove", data={"_csrf_token": token, "version": "9" * 500}, follow_redirects=False)
+    assert junk.status_code == 303 and "transport" in run(latest_codebook())[1].themes
+
+    # the last theme cannot go
+    only = Codebook.from_dict({"themes": {"transport": default_codebook().themes["transport"].to_dict()}})
+    version = run(save_codebook(only, "tests@example.org", "one theme", recode=False))
+    page = client.get("/workspace/themes/transport/remove")
+    assert page.status_code == 200 and "only theme in the codebook" in page.text and "govuk-button--warning" not in page.text
+    last = client.post("/workspace/themes/transport/remove", data={"_csrf_token": token, "version": str(version)})
+    assert last.status_code == 400 and "govuk-error-summary" in last.text and 'href="#remove-problem"' in last.text
+    assert 'id="remove-problem"' in last.text and "only theme in the codebook" in last.text
+    assert run(latest_codebook())[0] == version
+    client.__exit__(None, None, None)
+
+    forum = signed_in(app, "pcv", f"forum-{uuid.uuid4().hex[:6]}")
+    page = forum.get("/workspace/surveys/new")
+    assert forum.get("/workspace/themes/transport/remove").status_code == 404
+    assert forum.post("/workspace/themes/transport/remove", data={"_csrf_token": csrf_token(page.text), "version": str(version)}).status_code == 404
+    forum.__exit__(None, None, None)

@@ -110,7 +110,8 @@ GET_ROUTES = [
 MANAGE_ROUTES = ["/workspace/surveys/{id}/status", "/workspace/surveys/{id}/enter", "/workspace/surveys/{id}/kiosk",
                  "/workspace/surveys/{id}/themes/review"]
 ADMIN_ROUTES = ["/workspace/users", "/workspace/audit"]
-OFFICER_ROUTES = ["/workspace/themes", "/workspace/themes/new", "/workspace/themes/transport/edit"]  # the codebook
+OFFICER_ROUTES = ["/workspace/themes", "/workspace/themes/new", "/workspace/themes/transport/edit",
+                  "/workspace/themes/transport/remove"]  # the codebook
 GENERAL_ROUTES = ["/workspace", "/workspace/surveys/new", "/api/surveys"]
 
 
@@ -193,10 +194,12 @@ def test_permission_matrix(browser, matrix_world, who):
         if who != "anonymous":
             assert client.get("/workspace/surveys/999999").status_code == 404
             assert client.get("/workspace/surveys/999999/themes/review").status_code == 404
-        # codebook changes: officers and admins only (with nothing valid to save, the form comes back)
-        for route in ["/workspace/themes/new", "/workspace/themes/transport/edit", "/workspace/themes/terms"]:
+        # codebook changes: officers and admins only (with nothing valid to save, the form comes back; a removal
+        # without the confirmation page's codebook version goes back to that page and removes nothing)
+        for route in ["/workspace/themes/new", "/workspace/themes/transport/edit", "/workspace/themes/terms",
+                      "/workspace/themes/transport/remove"]:
             status = client.post(route, data={"_csrf_token": token}, follow_redirects=False).status_code
-            expected = 303 if who == "anonymous" else (404 if who.startswith("pcv") else (303 if route.endswith("terms") else 422))
+            expected = 303 if who == "anonymous" else (404 if who.startswith("pcv") else (303 if route.endswith(("terms", "remove")) else 422))
             assert status == expected, (who, route, status)
         api = client.get("/api/surveys")
         if who != "anonymous":
