@@ -12,7 +12,7 @@ import pandas as pd
 
 from analysis.disclosure import MIN_GROUP, SUPPRESSED_LABEL
 from analysis.loading import BREAKDOWNS, SurveyData, load_run
-from analysis.metrics import DEFAULT_TARGET, HEADLINE_QUESTION, Figures, breakdowns, question_figures
+from analysis.metrics import DEFAULT_TARGET, Figures, breakdowns, question_figures
 from feedback.analysis_views import published_headline
 from consent.tables import ConsentRecord
 from feedback.exports import csv_for_excel
@@ -114,12 +114,13 @@ def _rows(run: Run, figures: Figures, breakdown: str) -> list[list[Any]]:
 
 
 def figures_rows(run: Run, data: SurveyData) -> list[list[Any]]:
-    """Every closed question overall, and the headline question by each breakdown, published."""
+    """Every closed question overall, then each broken down by every group the data has, published
+    (a whole breakdown is hidden when any of its groups is under 10)."""
     rows: list[list[Any]] = []
     for question in data.closed_questions:
         rows += _rows(run, question_figures(data, question.key), "")
-    if HEADLINE_QUESTION in data.questions and HEADLINE_QUESTION in data.answers:
-        for by, figures in breakdowns(data, HEADLINE_QUESTION).items():
+    for question in data.closed_questions:
+        for by, figures in breakdowns(data, question.key).items():
             rows += _rows(run, figures, by)
     return rows
 

@@ -95,6 +95,10 @@ def test_published_csv_has_exact_figures_with_suppression(app, known):
     assert len({r["group"] for r in by_level}) == 2
     assert all(r["count"] == "[c]" for r in by_level)
     assert all(r["base"] == r["percent"] == "[c]" for r in by_level if r["kind"] != "not in base")
+    # every question is broken down too, with the same rules: support level has a group under 10
+    joined = [r for r in rows if r["question"] == "services_joined_up" and r["breakdown"] == "EHC plan or SEN support"]
+    assert joined and all(r["count"] == "[c]" for r in joined)
+    assert {r["breakdown"] for r in rows} >= {"All respondents", "EHC plan or SEN support"}
     # every cell is neutralised; the header is the documented one
     assert list(rows[0].keys())[:4] == ["survey", "survey_title", "question", "question_text"]
     for row in rows:
