@@ -40,6 +40,7 @@ from feedback.tables import CodedComment, CommentCoding, ThemeCodebook, Update
 from surveys.answer_types import TEXT_TYPES
 from surveys.responses import SUBMITTED, response_by_id, submitted_responses
 from surveys.runs import Run, get_run_by_id, list_runs
+from surveys.tables import Response
 from surveys.storage import is_sqlite, is_unique_violation, writing_transaction
 
 log = logging.getLogger("feedback.themes")
@@ -170,6 +171,20 @@ async def run_comments(run: Run) -> list[Comment]:
     responses = await submitted_responses(run.id)
     allowed = await permitted_subjects(PARTICIPATION, [r.respondent_id for r in responses])
     return _comments_of(run, [r for r in responses if r.respondent_id in allowed])
+
+
+async def comments_of_loaded(run: Run, comments: Any) -> list[Comment]:
+    """The run's comments from the frame `analysis.loading.load_run` already made (consent-gated), so
+    a page that has loaded the run does not load every answer again: only the response ids are read."""
+    rows = await Response.raw(
+        "SELECT id, respondent_id FROM survey_response WHERE run = {} AND status = {}", run.id, SUBMITTED
+    )
+    ids = {str(row["respondent_id"]): row["id"] for row in rows}
+    return [
+        Comment(ids[row.respondent_id], row.respondent_id, row.question, row.text.strip())
+        for row in comments.itertuples(index=False)
+        if row.respondent_id in ids and row.text.strip()
+    ]
 
 
 async def find_comment(run: Run, response_id: int, question: str) -> Comment | None:

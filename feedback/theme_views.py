@@ -15,7 +15,7 @@ from analysis.phrases import emerging_phrases
 from analysis.sentiment import INDICATIVE_NOTE, label as sentiment_label, score_comments, sentiment_by
 from analysis.theme_review import CURRENT, REMOVED, SUGGESTED, StoredCoding, coded_frame, current_themes, highlight, theme_summary
 from analysis.charts import Bar, bar_chart
-from feedback.theme_store import Comment, ensure_coded, latest_codebook, stored_codings
+from feedback.theme_store import Comment, comments_of_loaded, ensure_coded, latest_codebook, stored_codings
 from surveys.runs import Run
 
 PAGE_SIZE = 20
@@ -47,7 +47,7 @@ def _sentiment_text(row: dict[str, Any] | None) -> str:
 async def themes_overview(run: Run, data: SurveyData) -> dict[str, Any]:
     """The dashboard's themes section: comments per theme, share of commenters, indicative
     sentiment per theme and per respondent group, and a bar chart with its data table."""
-    comments = await ensure_coded(run)
+    comments = await ensure_coded(run, await comments_of_loaded(run, data.comments))
     codings = await stored_codings(run.id)
     version, codebook = await latest_codebook()
     coded = coded_frame(data.comments, _codings_frame(comments, codings))
