@@ -11,7 +11,7 @@ notebook or a batch job as well as behind the workspace.
   `code_comments`, `theme_counts`.
 - `theme_review`: stored codings under review (`merge_codings` keeps officers' decisions on a
   re-code, `coded_frame`, `theme_summary`, `highlight` for "why"); the workspace stores them
-  (`feedback.theme_store`).
+  (`feedback.themes.store`).
 - `evaluation`: `evaluate` (behind `feedback themes evaluate`), `naive_codebook`.
 - `phrases`: `emerging_phrases` from uncoded comments (textblob, offline path without corpora).
 - `sentiment`: `score_comments`, `sentiment_by` (indicative only).

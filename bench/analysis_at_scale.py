@@ -131,7 +131,7 @@ def bench_database(rows: list[dict], instrument, n: int) -> dict:
         from analysis.metrics import dashboard
         from consent.notices import current_notice
         from consent.tables import ConsentRecord
-        from feedback.bootstrap import prepare_database
+        from feedback.database import prepare_database
         from surveys.codes import random_code
         from surveys.runs import open_run
         from surveys.tables import Response

@@ -121,7 +121,7 @@ def main() -> int:
         PICCOLO_CONF="feedback.piccolo_conf",
     )
     from feedback.app import create_app
-    from feedback.bootstrap import prepare_database
+    from feedback.database import prepare_database
     from surveys.instrument import built_in_instruments
     from surveys.runs import open_run
 

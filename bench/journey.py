@@ -90,7 +90,7 @@ def prepare(env: dict[str, str]) -> None:
     """Migrate and open the run in a child process, so this process never holds the database."""
     code = (
         "import asyncio\n"
-        "from feedback.bootstrap import prepare_database\n"
+        "from feedback.database import prepare_database\n"
         "from surveys.instrument import built_in_instruments\n"
         "from surveys.runs import open_run\n"
         "async def main():\n"

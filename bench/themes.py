@@ -41,10 +41,10 @@ def main() -> int:
 
 async def run(args) -> None:
     from analysis.loading import load_run
-    from feedback.bootstrap import prepare_database
-    from feedback.demo import seed_demo
-    from feedback.theme_store import comment_themes, ensure_coded, latest_codebook, save_codebook
-    from feedback.theme_views import review_context, themes_overview, uncoded_context
+    from feedback.database import prepare_database
+    from feedback.operations.demo import seed_demo
+    from feedback.themes.store import comment_themes, ensure_coded, latest_codebook, save_codebook
+    from feedback.themes.views import review_context, themes_overview, uncoded_context
     from surveys.runs import list_runs
 
     await prepare_database()

@@ -16,20 +16,21 @@ from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 
-from feedback.controllers.account import AccountController
-from feedback.controllers.analysis import AnalysisController
-from feedback.controllers.api import ApiController
-from feedback.controllers.builder import BuilderController
-from feedback.controllers.public import ROUTES as PUBLIC_ROUTES
-from feedback.controllers.quotes import QuotesController
-from feedback.controllers.respondent import RespondentController
-from feedback.controllers.themes import ThemesController
-from feedback.controllers.updates import UpdatesController
-from feedback.controllers.withdraw import WithdrawController
-from feedback.controllers.workspace import WorkspaceController
+from feedback.accounts.controllers import AccountController, UsersController
+from feedback.results.controllers import AnalysisController
+from feedback.workspace.controllers.api import ApiController
+from feedback.workspace.controllers.builder import BuilderController
+from feedback.publishing.controllers.public import ROUTES as PUBLIC_ROUTES
+from feedback.publishing.controllers.quotes import QuotesController
+from feedback.respond.controllers.journey import RespondentController
+from feedback.themes.controllers import ThemesController
+from feedback.publishing.controllers.updates import UpdatesController
+from feedback.respond.controllers.withdraw import WithdrawController
+from feedback.workspace.controllers.surveys import WorkspaceController
 from feedback.database import close_pool, start_pool
 from feedback.errors import EXCEPTION_HANDLERS
 from feedback.rendering import STATIC_DIR, template_config
+from feedback.respond.symbols import template_globals as symbol_template_globals
 from feedback.security import csrf_config, security_headers_hook
 from feedback.settings import Settings, load_settings
 
@@ -60,9 +61,9 @@ def create_app(settings: Settings | None = None, manage_pool: bool = True) -> Li
     )
 
     app = Litestar(
-        route_handlers=[*PUBLIC_ROUTES, RespondentController, WithdrawController, AccountController, WorkspaceController, AnalysisController, ThemesController, QuotesController, UpdatesController, BuilderController, ApiController, static],
+        route_handlers=[*PUBLIC_ROUTES, RespondentController, WithdrawController, AccountController, UsersController, WorkspaceController, AnalysisController, ThemesController, QuotesController, UpdatesController, BuilderController, ApiController, static],
         lifespan=[lifespan],
-        template_config=template_config(),
+        template_config=template_config(symbol_template_globals()),
         plugins=[HTMXPlugin()],
         csrf_config=csrf_config(settings),
         compression_config=CompressionConfig(backend="gzip", gzip_compress_level=6, minimum_size=500),

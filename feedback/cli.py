@@ -18,7 +18,7 @@ def _run(coroutine):
 async def _with_database(work):
     from piccolo.conf.apps import Finder
 
-    from feedback.bootstrap import prepare_database
+    from feedback.database import prepare_database
     from feedback.database import pool
 
     engine = Finder().get_engine()
@@ -37,7 +37,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from feedback.demo import seed_demo
+    from feedback.operations.demo import seed_demo
 
     added = _run(_with_database(lambda: seed_demo(args.responses, args.seed, args.if_empty)))
     if not added:
@@ -48,7 +48,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from feedback.exports import export_rows, write_csv, write_xlsx
+    from feedback.workspace.exports import export_rows, write_csv, write_xlsx
     from surveys.runs import get_run
 
     async def work():
@@ -73,7 +73,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_retention(args: argparse.Namespace) -> int:
-    from feedback.retention import RetentionPolicy, apply_retention, plan_retention
+    from feedback.operations.retention import RetentionPolicy, apply_retention, plan_retention
 
     policy = RetentionPolicy(draft_days=args.draft_days, contact_days=args.contact_days)
 
@@ -114,7 +114,7 @@ def cmd_subject_access(args: argparse.Namespace) -> int:
 
 
 def cmd_create_user(args: argparse.Namespace) -> int:
-    from feedback.auth import create_user
+    from feedback.accounts.auth import create_user
 
     password = sys.stdin.readline().rstrip("\n")
     if not password:
@@ -134,7 +134,7 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from feedback.backup import BackupError, backup
+    from feedback.operations.backup import BackupError, backup
 
     try:
         print(backup(load_settings().database_url, args.path))
@@ -146,7 +146,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from feedback.backup import BackupError, restore
+    from feedback.operations.backup import BackupError, restore
 
     try:
         print(restore(load_settings().database_url, args.path))
@@ -158,7 +158,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def _audit_cli(action: str, detail: str) -> None:
-    from feedback.audit import audit
+    from feedback.accounts.audit import audit
 
     async def work():
         await audit("command line", action, detail=detail)
@@ -197,7 +197,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if settings.is_sqlite and workers > 1:
         print("SQLite takes one writer at a time: serving with 1 worker (use PostgreSQL for more).", file=sys.stderr)
         workers = 1
-    from feedback.bootstrap import prepare_database
+    from feedback.database import prepare_database
 
     _run(prepare_database())  # once, before any worker starts
     uvicorn.run(

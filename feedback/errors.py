@@ -12,6 +12,10 @@ from feedback.rendering import render
 
 log = logging.getLogger("feedback.errors")
 
+
+class SignInRequired(Exception):
+    """Raised by the workspace guards: the error handler sends the browser to the sign-in page."""
+
 MESSAGES: dict[int, tuple[str, list[str]]] = {
     400: ("Sorry, we could not read what was sent", [
         "Something in the form was not in the expected format. Go back, check your answer and try again.",
@@ -82,7 +86,6 @@ def handle_sign_in_required(request: Request, exc: Exception) -> Response:
 
 
 def _handlers():
-    from feedback.auth import SignInRequired
 
     return {SignInRequired: handle_sign_in_required, HTTPException: handle_http_exception, Exception: handle_unexpected}
 

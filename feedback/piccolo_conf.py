@@ -13,6 +13,6 @@ APP_REGISTRY = AppRegistry(
     apps=[
         "consent.piccolo_app",
         "surveys.piccolo_app",
-        "feedback.piccolo_app",
+        "feedback.database.piccolo_app",
     ]
 )

@@ -38,7 +38,8 @@ def asset_url(name: str) -> str:
     return f"/static/dist/{name}?v={version}"
 
 
-def build_environment() -> Environment:
+def build_environment(extra_globals: dict[str, Any] | None = None) -> Environment:
+    """`extra_globals`: helpers a feature gives the templates (the app factory passes the symbol markup)."""
     env = Environment(
         loader=ChoiceLoader(
             [
@@ -52,20 +53,14 @@ def build_environment() -> Environment:
         lstrip_blocks=True,
         auto_reload=False,
     )
-    from feedback.symbol_markup import ATTRIBUTION, line_picture, option_picture, symbol_image, with_symbols
-
     env.globals.update(
         question_field=cached_question_field(env),
-        with_symbols=with_symbols,
-        symbol_image=symbol_image,
-        line_picture=line_picture,
-        option_picture=option_picture,
-        symbols_attribution=ATTRIBUTION,
         asset_url=asset_url,
         service_name=SERVICE_NAME,
         service_tagline=SERVICE_TAGLINE,
         partnership_name=PARTNERSHIP_NAME,
     )
+    env.globals.update(extra_globals or {})
     return env
 
 
@@ -102,8 +97,8 @@ def cached_question_field(env: Environment):
     return question_field
 
 
-def template_config() -> TemplateConfig:
-    return TemplateConfig(instance=Engine.from_environment(build_environment()))
+def template_config(extra_globals: dict[str, Any] | None = None) -> TemplateConfig:
+    return TemplateConfig(instance=Engine.from_environment(build_environment(extra_globals)))
 
 
 def wants_fragment(request: Request) -> bool:

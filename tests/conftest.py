@@ -43,7 +43,7 @@ def run(awaitable):
 
 
 def pytest_sessionstart(session):
-    from feedback.bootstrap import prepare_database
+    from feedback.database import prepare_database
 
     if os.environ["DATABASE_URL"].startswith("postgres"):
         run(_reset_postgres())

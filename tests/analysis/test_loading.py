@@ -9,7 +9,7 @@ from analysis.coding import code_comments
 from analysis.loading import RESPONDENT_COLUMNS, build_survey_data, load_run, load_survey
 from analysis.metrics import POSITIVE, dashboard, question_figures
 from consent.records import record_consent, record_withdrawal
-from feedback.demo import DemoFamily, answers_for
+from feedback.operations.demo import DemoFamily, answers_for
 from surveys.consent_steps import notice_for, record_participation
 from surveys.data_rights import erase_response
 from surveys.responses import save_page, start_response, submit_response

@@ -38,7 +38,7 @@ def open_run(instrument_key: str = YOUNG_PERSON, prefix: str = "browser"):
 
 def publish_update(run_id: int, title: str) -> None:
     """A published "you said, we did" update with easy-read words, themes and a progress note."""
-    from feedback.updates import add_progress_note, save_update, set_published
+    from feedback.publishing.updates import add_progress_note, save_update, set_published
 
     async def create():
         update = await save_update({
@@ -99,7 +99,7 @@ def make_user(role: str, team: str = "partnership") -> str:
     """A workspace account with a password already set; returns its (unique) email address."""
     import uuid
 
-    from feedback.auth import create_user
+    from feedback.accounts.auth import create_user
 
     email = f"browser-{role}-{uuid.uuid4().hex[:8]}@example.org"
     _in_thread(asyncio.run, create_user(email, role, password=PASSWORD, team=team))

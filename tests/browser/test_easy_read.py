@@ -255,7 +255,7 @@ def name_problems(page, what: str, question) -> list[str]:
     the words once (a picture above a word stands in for it)."""
     from playwright.sync_api import expect
 
-    from feedback.symbol_markup import FACES
+    from feedback.respond.symbols import FACES
     from surveys.symbols import symbol_for
 
     problems = []

@@ -15,8 +15,8 @@ from consent.gate import permitted
 from consent.records import records_for
 from consent.tables import ContactDetail
 from feedback.cli import main
-from feedback.controllers.withdraw import reference_attempts
-from feedback.exports import export_csv_text
+from feedback.respond.controllers.withdraw import reference_attempts
+from feedback.workspace.exports import export_csv_text
 from surveys.runs import get_run, set_status
 from surveys.tables import Response, SurveyRun
 from tests.conftest import open_test_run, run

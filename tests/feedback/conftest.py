@@ -1,11 +1,13 @@
-"""Shared set-up for the workspace's HTTP tests: rate limits start afresh for every test."""
+"""Shared set-up for the feedback HTTP tests: rate limits start afresh for every test, and `browser`
+makes a new HTTP client (a browser of its own: its own cookies) for the tests that need several."""
 
 from __future__ import annotations
 
 import pytest
+from litestar.testing import TestClient
 
-from feedback.controllers.account import sign_in_by_account, sign_in_by_client
-from feedback.controllers.withdraw import reference_attempts
+from feedback.accounts.controllers import sign_in_by_account, sign_in_by_client
+from feedback.respond.controllers.withdraw import reference_attempts
 
 
 @pytest.fixture(autouse=True)
@@ -14,3 +16,10 @@ def _fresh_rate_limits():
     sign_in_by_account.reset()
     sign_in_by_client.reset()
     reference_attempts.reset()
+
+
+@pytest.fixture
+def browser(app):
+    def new():
+        return TestClient(app=app, base_url="http://testserver.local")
+    return new

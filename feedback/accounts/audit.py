@@ -1,0 +1,26 @@
+"""The audit log: sign-ins, exports, role changes, publishing, erasures, retention runs.
+It records who did what to which object. It never records answers."""
+
+from __future__ import annotations
+
+from feedback.accounts.tables import AuditEntry
+
+ACTIONS = (
+    "sign_in", "sign_in_failed", "sign_out", "user_invited", "user_role_changed", "user_disabled",
+    "user_enabled", "invitation_accepted", "survey_opened", "survey_closed", "survey_reopened",
+    "export", "api_export", "assisted_entry", "kiosk_started", "published", "erasure", "retention",
+    "subject_access", "backup", "restore", "theme_decision", "codebook_saved", "quote_decision", "quotes_refreshed", "quote_attached",
+)
+
+
+async def audit(actor: str, action: str, object: str = "", detail: str = "", count: int | None = None) -> None:
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    await AuditEntry(actor=actor[:254], action=action, object=object[:200], detail=detail[:500], count=count).save()
+
+
+async def recent(limit: int = 200, action: str | None = None) -> list[AuditEntry]:
+    query = AuditEntry.objects().order_by(AuditEntry.id, ascending=False).limit(limit)
+    if action:
+        query = query.where(AuditEntry.action == action)
+    return await query

@@ -1,0 +1,202 @@
+"""Workspace accounts: Argon2 password hashes, database-backed sessions that rotate at sign-in,
+roles, and the object-level rule for who may see which survey."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotFoundException
+from litestar.handlers import BaseRouteHandler
+
+from feedback.errors import SignInRequired  # noqa: F401 (raised by the guards, re-exported)
+from feedback.accounts.tables import User, WorkspaceSession
+from surveys.runs import Run
+
+ROLES = ("admin", "officer", "pcv")
+ROLE_LABELS = {"admin": "Administrator", "officer": "Council or health officer", "pcv": "Parent Carer Voice member"}
+SESSION_IDLE = timedelta(hours=2)
+SESSION_MAX = timedelta(hours=12)
+INVITATION_DAYS = 7
+MIN_PASSWORD = 12
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+_hasher = PasswordHasher()
+# Verifying against this when the email is unknown keeps the timing the same as a wrong password.
+_DUMMY_HASH = _hasher.hash("not a real password, only for timing")
+
+
+
+
+@dataclass(frozen=True)
+class Account:
+    id: int
+    email: str
+    role: str
+    team: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self.role]
+
+
+def _account(user: User) -> Account:
+    return Account(id=user.id, email=user.email, role=user.role, team=user.team)
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def password_problem(password: str) -> str | None:
+    if len(password) < MIN_PASSWORD:
+        return f"Password must be {MIN_PASSWORD} characters or more"
+    if len(password) > 200:
+        return "Password must be 200 characters or fewer"
+    return None
+
+
+async def create_user(email: str, role: str, password: str | None = None, team: str = "partnership") -> tuple[User, str | None]:
+    """Create an account. Without a password it gets an invitation token (returned once)."""
+    email = normalise_email(email)
+    if not EMAIL.match(email):
+        raise ValueError("Enter an email address in the correct format, like name@example.com")
+    if role not in ROLES:
+        raise ValueError(f"Role must be one of {', '.join(ROLES)}")
+    if await User.exists().where(User.email == email):
+        raise ValueError("There is already an account with that email address")
+    invitation = None
+    user = User(email=email, role=role, team=team or "partnership")
+    if password is not None:
+        problem = password_problem(password)
+        if problem:
+            raise ValueError(problem)
+        user.password_hash = _hasher.hash(password)
+    else:
+        invitation = secrets.token_urlsafe(24)
+        user.invitation_hash = _hash_token(invitation)
+        user.invitation_expires_at = datetime.now(timezone.utc) + timedelta(days=INVITATION_DAYS)
+    await user.save()
+    return user, invitation
+
+
+async def authenticate(email: str, password: str) -> Account | None:
+    user = await User.objects().where(User.email == normalise_email(email)).first()
+    stored = user.password_hash if user and user.password_hash else _DUMMY_HASH
+    try:
+        _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None or user.disabled or not user.password_hash:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        await User.update({User.password_hash: _hasher.hash(password)}).where(User.id == user.id)
+    return _account(user)
+
+
+async def accept_invitation(token: str, password: str) -> Account | None:
+    user = await User.objects().where(User.invitation_hash == _hash_token(token)).first()
+    if user is None or user.disabled or user.invitation_expires_at is None or user.invitation_expires_at < datetime.now(timezone.utc):
+        return None
+    await User.update(
+        {User.password_hash: _hasher.hash(password), User.invitation_hash: None, User.invitation_expires_at: None}
+    ).where(User.id == user.id)
+    return _account(user)
+
+
+async def start_session(account: Account, old_token: str | None = None) -> str:
+    """A brand-new session id at every sign-in (the old one, if any, is destroyed)."""
+    if old_token:
+        await WorkspaceSession.delete().where(WorkspaceSession.token_hash == _hash_token(old_token))
+    token = secrets.token_urlsafe(32)
+    now = datetime.now(timezone.utc)
+    await WorkspaceSession(token_hash=_hash_token(token), user=account.id, expires_at=now + SESSION_MAX).save()
+    await User.update({User.last_sign_in_at: now}).where(User.id == account.id)
+    return token
+
+
+async def end_session(token: str | None) -> None:
+    if token:
+        await WorkspaceSession.delete().where(WorkspaceSession.token_hash == _hash_token(token))
+
+
+async def end_all_sessions(user_id: int) -> None:
+    await WorkspaceSession.delete().where(WorkspaceSession.user == user_id)
+
+
+async def account_for_token(token: str | None) -> Account | None:
+    if not token or len(token) > 100:
+        return None
+    row = await WorkspaceSession.select(
+        WorkspaceSession.id, WorkspaceSession.last_seen_at, WorkspaceSession.expires_at,
+        WorkspaceSession.user.id, WorkspaceSession.user.email, WorkspaceSession.user.role,
+        WorkspaceSession.user.team, WorkspaceSession.user.disabled,
+    ).where(WorkspaceSession.token_hash == _hash_token(token)).first()
+    if row is None:
+        return None
+    now = datetime.now(timezone.utc)
+    if row["user.disabled"] or row["expires_at"] < now or row["last_seen_at"] < now - SESSION_IDLE:
+        await WorkspaceSession.delete().where(WorkspaceSession.id == row["id"])
+        return None
+    if row["last_seen_at"] < now - timedelta(minutes=5):  # do not write on every request
+        await WorkspaceSession.update({WorkspaceSession.last_seen_at: now}).where(WorkspaceSession.id == row["id"])
+    return Account(id=row["user.id"], email=row["user.email"], role=row["user.role"], team=row["user.team"])
+
+
+# --- guards and the object rule -----------------------------------------------------------------
+
+
+def session_cookie_name(production: bool) -> str:
+    return "__Host-session" if production else "session"
+
+
+async def signed_in(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    settings = connection.app.state.settings
+    account = await account_for_token(connection.cookies.get(session_cookie_name(settings.is_production)))
+    if account is None:
+        raise SignInRequired()
+    connection.state.account = account
+
+
+def role_guard(*roles: str):
+    async def guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+        await signed_in(connection, handler)
+        if connection.state.account.role not in roles:
+            raise NotFoundException()  # no hint that the page exists
+
+    return guard
+
+
+def can_see(account: Account, run: Run) -> bool:
+    """Admins and officers see every survey; a forum member sees their team's and those shared with it."""
+    if account.role in ("admin", "officer"):
+        return True
+    return run.team is not None and (run.team == account.team or account.team in run.shared_with)
+
+
+def can_manage(account: Account, run: Run) -> bool:
+    """Open, close and enter responses: admins, officers, and the forum team that runs it."""
+    if account.role in ("admin", "officer"):
+        return True
+    return run.team is not None and run.team == account.team
+
+
+def visible_or_404(account: Account, run: Run | None, manage: bool = False) -> Run:
+    """Someone else's survey looks exactly like one that does not exist: 404, not a hint."""
+    if run is None or not (can_manage(account, run) if manage else can_see(account, run)):
+        raise NotFoundException()
+    return run

@@ -1,0 +1,310 @@
+"""The database engine chosen by DATABASE_URL, migrations, and the helpers that hide engine quirks.
+
+SQLite is the embedded default and PostgreSQL the production database. Piccolo differs between them
+in small ways that matter under load; every caller goes through the helpers here instead.
+
+`piccolo_app.py` beside this module is the `feedback` Piccolo app: its migration history (in
+`piccolo_migrations/`) predates the feature packages, so it stays one app whose tables are defined
+in each feature's `tables.py` (accounts, themes, publishing) and gathered there. Piccolo records
+migrations by app name and migration id, never by module path, so the move kept every database's
+history (tested in tests/feedback/test_upgrade.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+import time
+import weakref
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, AsyncIterator, Callable
+from urllib.parse import urlsplit
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
+
+from surveys.storage import is_sqlite, is_unique_violation, writing_transaction  # noqa: F401
+
+SQLITE_BUSY = 5
+SQLITE_BUSY_SNAPSHOT = 517  # a stale read transaction tried to write: only a rollback helps, not a retry
+
+# Set on every connection. WAL itself is a property of the file (see prepare_engine).
+SQLITE_PRAGMAS = (
+    "PRAGMA foreign_keys = ON",
+    # FULL: every saved page reaches the disk before the respondent sees the next one, so not even
+    # a power cut loses an answer we said was saved. It costs about 0.5 ms a commit here (NORMAL:
+    # 0.02 ms), which the journey benchmark absorbs; "nothing is lost" is the promise that matters.
+    "PRAGMA synchronous = FULL",
+)
+
+
+def _is_busy(error: sqlite3.Error) -> bool:
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is None:
+        return "database is locked" in str(error)
+    return code & 0xFF == SQLITE_BUSY and code != SQLITE_BUSY_SNAPSHOT
+
+
+def _reads_only(sql: str) -> bool:
+    return sql.lstrip()[:6].upper() == "SELECT"
+
+
+class SQLiteConnection:
+    """One reused sqlite3 connection whose statements run on the event loop's thread.
+
+    It has no busy timeout, so it never blocks the loop on a lock: when another process holds the
+    database, the statement (which had no effect) is retried after an asyncio sleep, up to `timeout`.
+    """
+
+    def __init__(self, connect: Callable[[], sqlite3.Connection], timeout: float) -> None:
+        self.raw = connect()
+        self.timeout = timeout
+        for pragma in SQLITE_PRAGMAS:
+            self.raw.execute(pragma)
+
+    def _run(self, sql: str, args: Any) -> list[dict[str, Any]]:
+        cursor = self.raw.execute(sql, args)
+        try:
+            if cursor.description is None:
+                return []
+            columns = [column[0] for column in cursor.description]
+            return [dict(zip(columns, row)) for row in cursor.fetchall()]
+        finally:
+            cursor.close()
+
+    async def execute(self, sql: str, args: Any = ()) -> list[dict[str, Any]]:
+        deadline = None
+        delay = 0.001
+        while True:
+            try:
+                return self._run(sql, args)
+            except sqlite3.OperationalError as error:
+                if not _is_busy(error):
+                    raise
+                now = time.monotonic()
+                deadline = deadline or now + self.timeout
+                if now >= deadline:
+                    raise
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 0.05)
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+class LoopConnections:
+    """The connections one event loop uses: a writer taken in turn, and a reader."""
+
+    def __init__(self, connect: Callable[[], sqlite3.Connection], timeout: float) -> None:
+        self.writer = SQLiteConnection(connect, timeout)
+        self.reader = SQLiteConnection(connect, timeout)
+        self.write_lock = asyncio.Lock()
+
+    def close(self) -> None:
+        self.writer.close()
+        self.reader.close()
+
+
+class ReusedConnectionTransaction(SQLiteTransaction):
+    """A transaction on the loop's writer connection, held for the whole transaction."""
+
+    __slots__ = ("_lock",)
+
+    async def __aenter__(self) -> ReusedConnectionTransaction:
+        if self._parent is not None:
+            return self._parent
+        connections = self.engine.loop_connections()
+        self._lock = connections.write_lock
+        await self._lock.acquire()
+        try:
+            self.connection = connections.writer
+            await self.begin()
+        except BaseException:
+            self._lock.release()
+            raise
+        self.context = self.engine.current_transaction.set(self)
+        return self
+
+    async def begin(self) -> None:
+        # Always IMMEDIATE (or EXCLUSIVE if asked): transactions in this process already take turns,
+        # and one that starts by reading could otherwise fail to upgrade when another process writes.
+        kind = "EXCLUSIVE" if self.transaction_type == TransactionType.exclusive else "IMMEDIATE"
+        await self.connection.execute(f"BEGIN {kind}")
+
+    async def __aexit__(self, exception_type, exception, traceback) -> bool:
+        if self._parent:
+            return exception is None
+        try:
+            if exception:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        finally:
+            if self.connection.raw.in_transaction:  # a failed commit: never hand on an open transaction
+                self.connection.raw.rollback()
+            self.engine.current_transaction.reset(self.context)
+            self._lock.release()
+        return exception is None
+
+
+class ReusedConnectionSQLiteEngine(SQLiteEngine):
+    """SQLite that reuses its connections instead of opening one per query.
+
+    Piccolo's SQLiteEngine opens a new aiosqlite connection (a new thread, file handle and pragmas)
+    for every query, and concurrent writers then wait in SQLite's busy handler, which sleeps in steps
+    of up to 100 ms: under load a page save took seconds. Here each event loop keeps one writer
+    connection, used in turn through an asyncio lock (SQLite has one writer at a time anyway, and
+    queueing in-process is fair), and one reader for statements outside a transaction (with WAL it
+    sees the last commit while a transaction is open on the writer). Statements take microseconds
+    here, so they run on the loop's thread rather than hopping to a worker thread each time.
+    """
+
+    __slots__ = ("busy_timeout", "_loops", "_loops_lock")
+
+    def __init__(self, path: str, timeout: float = 30.0) -> None:
+        super().__init__(path=path, timeout=timeout)
+        self.busy_timeout = timeout
+        self._loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, LoopConnections] = weakref.WeakKeyDictionary()
+        self._loops_lock = threading.Lock()
+
+    def _connect(self) -> sqlite3.Connection:
+        kwargs = {**self.connection_kwargs, "timeout": 0, "check_same_thread": False}
+        return sqlite3.connect(**kwargs)
+
+    def loop_connections(self) -> LoopConnections:
+        loop = asyncio.get_running_loop()
+        connections = self._loops.get(loop)
+        if connections is None:
+            with self._loops_lock:
+                connections = self._loops.get(loop)
+                if connections is None:
+                    connections = self._loops[loop] = LoopConnections(self._connect, self.busy_timeout)
+        return connections
+
+    async def close_connections(self) -> None:
+        """Close this event loop's connections (at the end of the app's lifespan)."""
+        with self._loops_lock:
+            connections = self._loops.pop(asyncio.get_running_loop(), None)
+        if connections is not None:
+            try:  # let a transaction in flight finish, but never hang a shutdown on one
+                await asyncio.wait_for(connections.write_lock.acquire(), timeout=self.busy_timeout)
+            except asyncio.TimeoutError:
+                pass
+            connections.close()
+
+    async def _run(self, sql: str, args: Any) -> list[dict[str, Any]]:
+        transaction = self.current_transaction.get()
+        if transaction is not None:
+            return await transaction.connection.execute(sql, args)
+        connections = self.loop_connections()
+        if _reads_only(sql):
+            return await connections.reader.execute(sql, args)
+        async with connections.write_lock:
+            return await connections.writer.execute(sql, args)
+
+    async def run_querystring(self, querystring, in_pool: bool = False):
+        if querystring.query_type == "insert" and self.get_version_sync() < 3.35:
+            return await super().run_querystring(querystring, in_pool)  # no RETURNING before 3.35
+        query_id = self.get_query_id()
+        if self.log_queries:
+            self.print_query(query_id=query_id, query=querystring.__str__())
+        sql, args = querystring.compile_string(engine_type=self.engine_type)
+        response = await self._run(sql, args)
+        if self.log_responses:
+            self.print_response(query_id=query_id, response=response)
+        return response
+
+    async def run_ddl(self, ddl: str, in_pool: bool = False):
+        query_id = self.get_query_id()
+        if self.log_queries:
+            self.print_query(query_id=query_id, query=ddl)
+        response = await self._run(ddl, ())
+        if self.log_responses:
+            self.print_response(query_id=query_id, response=response)
+        return response
+
+    def transaction(
+        self, transaction_type: TransactionType = TransactionType.deferred, allow_nested: bool = True
+    ) -> ReusedConnectionTransaction:
+        return ReusedConnectionTransaction(engine=self, transaction_type=transaction_type, allow_nested=allow_nested)
+
+
+def sqlite_path_from_url(url: str) -> str:
+    """`sqlite:///var/x.sqlite3` is relative to the working directory, `sqlite:////abs/x` absolute."""
+    rest = url.split(":", 1)[1]
+    if not rest.startswith("///"):
+        raise ValueError(f"DATABASE_URL for SQLite must look like sqlite:///path/file.sqlite3, not {url!r}")
+    path = rest[3:]
+    if path in {"", ":memory:"}:
+        # Every event loop has connections of its own (and Piccolo's batch() opens more), so an
+        # in-memory database would not be shared between them.
+        raise ValueError("SQLite needs a file path (an in-memory database does not work with Piccolo)")
+    return path
+
+
+def engine_from_url(url: str) -> Engine:
+    scheme = urlsplit(url).scheme
+    if scheme == "sqlite":
+        path = sqlite_path_from_url(url)
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        return ReusedConnectionSQLiteEngine(path=path)
+    if scheme in {"postgres", "postgresql"}:
+        return PostgresEngine(config={"dsn": url})
+    raise ValueError(f"DATABASE_URL must start with sqlite:/// or postgresql://, not {scheme or url!r}")
+
+
+async def prepare_engine(engine: Engine) -> None:
+    """Per-database settings that persist in the file (SQLite WAL) or a pool (PostgreSQL)."""
+    if is_sqlite(engine):
+        # WAL lets readers carry on while one writer writes; the setting is stored in the file.
+        await engine.run_ddl("PRAGMA journal_mode=WAL")
+
+
+async def start_pool(engine: Engine, max_size: int = 10) -> None:
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool(max_size=max_size)
+
+
+async def close_pool(engine: Engine) -> None:
+    if isinstance(engine, PostgresEngine):
+        await engine.close_connection_pool()
+    elif isinstance(engine, ReusedConnectionSQLiteEngine):
+        await engine.close_connections()
+
+
+@asynccontextmanager
+async def pool(engine: Engine) -> AsyncIterator[None]:
+    await start_pool(engine)
+    try:
+        yield
+    finally:
+        await close_pool(engine)
+
+
+async def migrate() -> None:
+    """Run every app's migrations forwards (idempotent), quietly."""
+    import contextlib
+    import io
+
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+    from piccolo.conf.apps import Finder
+
+    engine = Finder().get_engine()
+    await prepare_engine(engine)
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        result = await run_forwards(app_name="all")
+    if not result.success:
+        raise RuntimeError(f"Migrations failed: {result.message}\n{buffer.getvalue()}")
+
+
+async def prepare_database() -> None:
+    """Getting a database ready: migrations, then the published notice texts."""
+    from consent.notices import publish_notice_files
+
+    await migrate()
+    await publish_notice_files()

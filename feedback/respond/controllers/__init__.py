@@ -1,0 +1,1 @@
+"""Public routes of the journey (`/s/{slug}/…`) and of withdrawal (`/withdraw`)."""

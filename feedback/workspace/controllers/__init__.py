@@ -1,0 +1,2 @@
+"""Workspace routes: surveys (`/workspace/surveys/…`), the builder (`/workspace/builder/…`) and the
+API (`/api/…`)."""
