@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timezone
 from typing import Any
 
 import segno
+from markupsafe import Markup
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
@@ -154,7 +155,7 @@ class WorkspaceController(Controller):
     async def qr_code(self, request: Request, run_id: FromPath[int]) -> Response:
         run = await _visible_run(request, run_id)
         svg = qr_svg(public_url(request, run))
-        return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=300"})
+        return Response(str(svg), media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=300"})
 
     @get("/surveys/{run_id:int}/poster")
     async def poster(self, request: Request, run_id: FromPath[int]) -> Response:
@@ -214,9 +215,14 @@ def _download(data: bytes, filename: str, media_type: str) -> Response:
     })
 
 
-def qr_svg(url: str, title: str = "QR code") -> str:
-    """A QR code as SVG made on our server (segno), with a title for screen readers."""
+def qr_svg(url: str, title: str = "QR code") -> Markup:
+    """A QR code as SVG made on our server (segno), with a label for screen readers.
+
+    segno's output holds only its own drawing (the URL is encoded as modules, never as text); the
+    label can carry a survey title a forum member typed, so it goes in through escaping only."""
     qr = segno.make(url, error="m")
-    svg = qr.svg_inline(scale=6, dark="#0b0c0c", light="#ffffff", omitsize=True)
-    return svg.replace("<svg ", f'<svg role="img" aria-label="{title}" ', 1)
+    drawing = qr.svg_inline(scale=6, dark="#0b0c0c", light="#ffffff", omitsize=True)
+    if not drawing.startswith("<svg "):
+        raise ValueError("segno's SVG no longer starts with <svg")
+    return Markup('<svg role="img" aria-label="{}" ').format(title) + Markup(drawing.removeprefix("<svg "))
 
