@@ -86,12 +86,34 @@ def score(gold: Iterable[Iterable[str]], predicted: Iterable[Iterable[str]], the
     }
 
 
+def confusion(gold: Iterable[Iterable[str]], predicted: Iterable[Iterable[str]]) -> list[dict[str, Any]]:
+    """Which themes the coder mistakes for which: in each comment, every theme a person gave that
+    the coder missed is paired with every theme the coder gave that the person did not ("a missed
+    'placements' was coded 'school_support'"). Pairs counted over comments, most frequent first;
+    a miss with nothing in its place is paired with None (the coder saw no theme instead)."""
+    counts: dict[tuple[str, str | None], int] = {}
+    for g, p in zip(gold, predicted):
+        g, p = set(g), set(p)
+        missed, added = sorted(g - p), sorted(p - g)
+        for theme in missed:
+            for instead in added or [None]:
+                counts[(theme, instead)] = counts.get((theme, instead), 0) + 1
+    return [
+        {"theme": theme, "mistaken_for": instead, "comments": n}
+        for (theme, instead), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0][0], kv[0][1] or ""))
+    ]
+
+
 def evaluate(path: str | Path, codebook: Codebook | None = None) -> dict[str, Any]:
-    """Score the coder (with `codebook`, the default SEND codebook if None) on a hand-coded JSONL file."""
+    """Score the coder (with `codebook`, the default SEND codebook if None) on a hand-coded JSONL file,
+    with the confusion pairs (see `confusion`) under "confusion"."""
     codebook = codebook or default_codebook()
     items = read_gold(path)
     predicted = [[theme for theme, _ in coded] for coded in code_many([i["text"] for i in items], codebook)]
-    return score([i["themes"] for i in items], predicted)
+    gold = [i["themes"] for i in items]
+    result = score(gold, predicted)
+    result["confusion"] = confusion(gold, predicted)
+    return result
 
 
 def disagreements(path: str | Path, codebook: Codebook | None = None) -> list[dict[str, Any]]:

@@ -46,7 +46,7 @@ def sentence_bank() -> list[str]:
     bank: list[str] = []
     for path in (ROOT / "tests" / "analysis" / "data").glob("themes_*.jsonl"):
         bank += [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    comments = tomllib.loads((ROOT / "feedback" / "demo_comments.toml").read_text(encoding="utf-8"))
+    comments = tomllib.loads((ROOT / "feedback" / "operations" / "demo_comments.toml").read_text(encoding="utf-8"))
     for texts in comments.values():
         bank += texts
     return bank

@@ -179,12 +179,10 @@ def cmd_themes_evaluate(args: argparse.Namespace) -> int:
     except (OSError, EvaluationFileInvalid, CodebookInvalid) as error:
         print(f"Cannot evaluate: {error}", file=sys.stderr)
         return 2
-    json.dump(
-        {"micro_f1": result["micro_f1"], "macro_f1": result["macro_f1"], "per_theme": result["per_theme"]},
-        sys.stdout,
-        indent=2 if args.pretty else None,
-        sort_keys=False,
-    )
+    output = {"micro_f1": result["micro_f1"], "macro_f1": result["macro_f1"], "per_theme": result["per_theme"]}
+    if args.confusion:
+        output["confusion"] = result["confusion"]
+    json.dump(output, sys.stdout, indent=2 if args.pretty else None, sort_keys=False)
     print()
     return 0
 
@@ -196,6 +194,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     workers = args.workers
     if settings.is_sqlite and workers > 1:
         print("SQLite takes one writer at a time: serving with 1 worker (use PostgreSQL for more).", file=sys.stderr)
+    # The stable JSON stays alone on standard output; people read the confusion summary on stderr.
+    mistakes = [pair for pair in result["confusion"] if pair["mistaken_for"]][:10]
+    if mistakes:
+        print("Most often mistaken (hand-coded theme -> what the coder gave instead, comments):", file=sys.stderr)
+        for pair in mistakes:
+            print(f"  {pair['theme']} -> {pair['mistaken_for']}: {pair['comments']}", file=sys.stderr)
+    unseen = [pair for pair in result["confusion"] if not pair["mistaken_for"]][:10]
+    if unseen:
+        print("Missed with no theme given instead: "
+              + ", ".join(f"{pair['theme']} {pair['comments']}" for pair in unseen), file=sys.stderr)
         workers = 1
     from feedback.database import prepare_database
 
@@ -286,3 +294,4 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+    evaluate.add_argument("--confusion", action="store_true", help="add the confusion pairs (which themes are mistaken for which) to the JSON")
