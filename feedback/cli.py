@@ -72,6 +72,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _optional_int(text: str | None) -> int | None:
+    return int(text) if text and text.strip().isdigit() else None
+
+
 def cmd_retention(args: argparse.Namespace) -> int:
     from feedback.operations.retention import RetentionPolicy, apply_retention, plan_retention
 
@@ -82,9 +86,15 @@ def cmd_retention(args: argparse.Namespace) -> int:
         return plan, (await apply_retention(plan) if args.apply else None)
 
     plan, applied = _run(_with_database(work))
-    print(f"Retention: unfinished drafts after {policy.draft_days} days, contact details {policy.contact_days} days after a survey closes, free text per survey policy.")
+    print("Retention: each survey's periods from its instrument (drafts, finished answers, free text, contact details), as its privacy notice states"
+          + (f"; unfinished drafts after {policy.draft_days} days at the latest" if policy.draft_days is not None else "")
+          + (f"; contact details {policy.contact_days} days after closing at the latest" if policy.contact_days is not None else "") + ".")
     for survey in plan.surveys:
+        for problem in survey.problems:
+            print(f"  Warning: {survey.slug}: {problem}", file=sys.stderr)
         parts = []
+        if survey.expired:
+            parts.append(f"{len(survey.expired)} responses past their period (answers, codings, quotes and contact details; consent records kept)")
         if survey.drafts:
             parts.append(f"{len(survey.drafts)} unfinished drafts")
         if survey.contact_subjects:
@@ -255,8 +265,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     retention = commands.add_parser("retention", help="show (or with --apply, delete) data past its retention period")
     retention.add_argument("--apply", action="store_true", help="delete and anonymise, instead of only reporting")
-    retention.add_argument("--draft-days", type=int, default=int(os.environ.get("FEEDBACK_DRAFT_DAYS", "30")))
-    retention.add_argument("--contact-days", type=int, default=int(os.environ.get("FEEDBACK_CONTACT_DAYS", "90")))
+    # Overrides can only shorten each survey's own periods (a longer one would break its notice).
+    retention.add_argument("--draft-days", type=int, default=_optional_int(os.environ.get("FEEDBACK_DRAFT_DAYS")),
+                           help="delete unfinished drafts sooner than the surveys' own periods")
+    retention.add_argument("--contact-days", type=int, default=_optional_int(os.environ.get("FEEDBACK_CONTACT_DAYS")),
+                           help="delete contact details sooner than the surveys' own periods")
     retention.set_defaults(handler=cmd_retention)
 
     backup = commands.add_parser("backup", help="copy the database to a new file (safe while serving)")

@@ -45,8 +45,10 @@ from surveys.instrument import (
     Instrument,
     InstrumentInvalid,
     Problem,
+    Retention,
     parse_instrument,
 )
+from surveys.promises import notice_files, notice_text, stated_periods
 from surveys.readability import Advice, easy_read_advice
 from surveys.storage import is_unique_violation, lock_row, writing_transaction
 from surveys.tables import InstrumentDraft
@@ -595,6 +597,11 @@ def apply_details(definition: dict[str, Any], values: dict[str, Any], notices: l
     if free_text not in FREE_TEXT_POLICIES:
         errors["retention_free_text"] = "Select what happens to written answers"
     days = _whole_number(errors, "retention_days", _text(values, "retention_days"), "The number of days", 0, 3650)
+    if not errors:
+        broken = _notice_disagrees(definition, notice, free_text, 365 if days is None else days)
+        if broken:
+            errors["retention_free_text"] = (f"The privacy notice you chose says \u201c{broken}\u201d: choose what it says, "
+                                             "or a notice that says what you want")
     if errors:
         raise ChangeRefused(errors)
     changed = copy.deepcopy(definition)
@@ -603,10 +610,25 @@ def apply_details(definition: dict[str, Any], values: dict[str, Any], notices: l
         "minutes": minutes, "audience": audience, "notice": notice,
         "variants": ["standard", *[v for v in ("easy_read", "symbols") if v in variants]],
         "consent_purposes": [p for p in OPTIONAL_PURPOSES if p in purposes],
-        "retention": {"free_text": free_text, "free_text_days": 365 if days is None else days},
+        # the other periods (drafts, answers, contacts) are the notice's and are kept as they were
+        "retention": {**(definition.get("retention") or {}), "free_text": free_text,
+                      "free_text_days": 365 if days is None else days},
     })
     refuse_if_broken(definition, changed, "variants")
     return changed
+
+
+def _notice_disagrees(definition: dict[str, Any], notice: str, free_text: str, free_text_days: int) -> str | None:
+    """The first sentence of the chosen notice that these retention settings would break, if any."""
+    periods = {name: int(value) for name, value in (definition.get("retention") or {}).items()
+               if name in ("drafts_days", "answers_days", "contacts_days") and isinstance(value, int) and not isinstance(value, bool)}
+    retention = Retention(**{**periods, "free_text": free_text, "free_text_days": free_text_days})
+    for wording in notice_files(notice):
+        for period in stated_periods(notice_text(wording)):
+            if getattr(retention, period.setting) != period.days or (
+                    period.setting == "free_text_days" and period.action != retention.free_text):
+                return period.sentence
+    return None
 
 
 def section_form_values(section: dict[str, Any]) -> dict[str, Any]:

@@ -170,10 +170,17 @@ class Page:
 
 @dataclass(frozen=True)
 class Retention:
-    """What happens to free text once a survey has closed: kept, anonymised or deleted after N days."""
+    """Every period the privacy notice promises, as settings of the instrument (the notice is checked
+    against them, see `surveys.promises`): unfinished drafts are deleted `drafts_days` after they were
+    last saved; finished answers, and everything drawn from them, `answers_days` after the survey
+    closes; free text is kept, anonymised or deleted `free_text_days` after it closes; contact
+    details are deleted `contacts_days` after it closes at the latest."""
 
     free_text: str = "anonymise"
     free_text_days: int = 365
+    drafts_days: int = 30
+    answers_days: int = 3 * 365
+    contacts_days: int = 90
 
 
 @dataclass(frozen=True)
@@ -241,6 +248,10 @@ _TOP_FIELDS = {
     "what_happens_next", "variants", "sections", "consent_purposes", "retention",
 }
 FREE_TEXT_POLICIES = ("keep", "anonymise", "delete")
+# Retention periods in days, with the range each may take (the free text period may be 0: at closing).
+RETENTION_DAY_LIMITS = {
+    "free_text_days": (0, 3650), "drafts_days": (1, 365), "answers_days": (30, 3650), "contacts_days": (0, 3650),
+}
 _SECTION_FIELDS = {"key", "title", "intro", "questions", "easy_read"}
 _QUESTION_FIELDS = {
     "key", "type", "text", "hint", "optional", "options", "scale", "dont_know", "not_applicable",
@@ -594,19 +605,27 @@ def parse_instrument(data: dict[str, Any], source: str = "<instrument>") -> Inst
         check.problem("instrument", f"'consent_purposes' must be a list from {', '.join(OPTIONAL_PURPOSES)}")
         purposes = []
     retention_table = check.table(data.get("retention"), "instrument", "retention")
-    check.unknown(retention_table, {"free_text", "free_text_days"}, "instrument.retention")
+    check.unknown(retention_table, set(RETENTION_DAY_LIMITS) | {"free_text"}, "instrument.retention")
     free_text = retention_table.get("free_text", "anonymise")
     if free_text not in FREE_TEXT_POLICIES:
         check.problem("instrument", f"'retention.free_text' must be one of {', '.join(FREE_TEXT_POLICIES)}")
         free_text = "anonymise"
-    days = retention_table.get("free_text_days", 365)
-    if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= 3650:
-        check.problem("instrument", "'retention.free_text_days' must be a whole number of days from 0 to 3650")
-        days = 365
+    periods: dict[str, int] = {}
+    for name, (low, high) in RETENTION_DAY_LIMITS.items():
+        default = getattr(Retention, name)
+        days = retention_table.get(name, default)
+        if isinstance(days, bool) or not isinstance(days, int) or not low <= days <= high:
+            check.problem("instrument", f"'retention.{name}' must be a whole number of days from {low} to {high}")
+            days = default
+        periods[name] = days
+    if periods["free_text_days"] > periods["answers_days"] and free_text != "keep":
+        check.problem("instrument", "'retention.free_text_days' cannot be longer than 'retention.answers_days' (the free text is deleted with the answers)")
+    if periods["contacts_days"] > periods["answers_days"]:
+        check.problem("instrument", "'retention.contacts_days' cannot be longer than 'retention.answers_days'")
 
     instrument = Instrument(
         consent_purposes=tuple(purposes),
-        retention=Retention(free_text=free_text, free_text_days=days),
+        retention=Retention(free_text=free_text, **periods),
         key=key if isinstance(key, str) else "",
         version=version.strip() if isinstance(version, str) else "",
         title=check.text(data, "title", "instrument", limit=200) or "",

@@ -127,6 +127,17 @@ async def remove_quotes_of(respondent_id: str) -> int:
     return count
 
 
+async def forget_quotes_of_responses(response_ids: Iterable[int]) -> int:
+    """Delete every quote drawn from these responses (retention deleting finished answers)."""
+    ids = list(response_ids)
+    count = 0
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        count += await Quote.count().where(Quote.response.is_in(chunk))
+        await Quote.delete().where(Quote.response.is_in(chunk))
+    return count
+
+
 async def forget_quotes_of_answers(response_id: int, questions: Iterable[str]) -> int:
     """Delete the quotes drawn from answers that no longer exist (retention deleted the free text)."""
     keys = list(questions)

@@ -400,6 +400,16 @@ async def decide(run: Run, comment: Comment, action: str, actor: str, theme: str
 # -- erasure ------------------------------------------------------------------------------------
 
 
+async def delete_codings_of_responses(response_ids: Iterable[int]) -> int:
+    """Forget every coding of many responses at once (retention deleting finished answers)."""
+    deleted = 0
+    for chunk in _chunks(list(response_ids)):
+        deleted += await CommentCoding.count().where(CommentCoding.response.is_in(chunk))
+        await CommentCoding.delete().where(CommentCoding.response.is_in(chunk))
+        await CodedComment.delete().where(CodedComment.response.is_in(chunk))
+    return deleted
+
+
 async def delete_codings(response_id: int, questions: Iterable[str] | None = None) -> None:
     """Forget a response's codings (after its answers are erased), or only those of some
     questions (after retention deletes their free text)."""
