@@ -23,15 +23,37 @@ class Run:
     opens_at: datetime | None
     closes_at: datetime | None
     instrument: Instrument
+    closed_at: datetime | None = None  # when someone closed it (the closing date stays as planned)
     team: str | None = None
     shared_with: tuple[str, ...] = ()
+    lineage_key: str | None = None  # set when copied from another survey (see `lineage`)
+    created_at: datetime | None = None
+
+    @property
+    def year(self) -> str:
+        """The year the run took answers in (when it opened, else when it was created), for trends."""
+        when = self.opens_at or self.created_at or self.closes_at
+        return str(when.year) if when else ""
+
+    @property
+    def lineage(self) -> str:
+        """Which survey this run continues: every year of the annual survey shares one lineage, even
+        when a year was copied in the builder (a new instrument key) rather than opened from the file."""
+        return self.lineage_key or self.instrument.key
 
     def closed_since(self, now: datetime | None = None) -> datetime | None:
-        """When the run stopped taking answers, or None while it is open."""
+        """When the run stopped taking answers (closed by someone, or its closing date passed), or
+        None while it takes answers or waits to open. Retention periods count from here."""
         now = now or datetime.now(timezone.utc)
-        if self.closes_at is not None and self.closes_at <= now:
-            return self.closes_at
-        return None
+        ends = [self.closes_at] if self.closes_at is not None and self.closes_at <= now else []
+        if self.status == "closed" and self.closed_at is not None:
+            ends.append(self.closed_at)
+        return min(ends) if ends else None
+
+    def is_scheduled(self, now: datetime | None = None) -> bool:
+        """Open, but its opening date has not come yet: not listed, not answerable."""
+        now = now or datetime.now(timezone.utc)
+        return self.status == "open" and self.opens_at is not None and now < self.opens_at
 
     def is_open(self, now: datetime | None = None) -> bool:
         now = now or datetime.now(timezone.utc)
@@ -61,15 +83,18 @@ def _run_from_row(row: dict[str, Any]) -> Run:
         opens_at=row["opens_at"],
         closes_at=row["closes_at"],
         instrument=instrument,
+        closed_at=row.get("closed_at"),
         team=row.get("team"),
         shared_with=tuple(_load_json(row.get("shared_with")) or ()),
+        lineage_key=row.get("lineage"),
+        created_at=row.get("created_at"),
     )
 
 
 # Every respondent request looks its run up, so it is one fixed query without the (large, immutable)
 # instrument definition, which is read once per run and version and then kept parsed in memory.
 _RUN_SQL = (
-    "SELECT id, slug, title, status, variants, opens_at, closes_at, team, shared_with, instrument_version"
+    "SELECT id, slug, title, status, variants, opens_at, closes_at, closed_at, team, shared_with, instrument_version, lineage, created_at"
     " FROM survey_run WHERE {column} = {{}}"
 )
 
@@ -94,14 +119,21 @@ async def get_run_by_id(run_id: int) -> Run | None:
 
 
 async def previous_run(run: Run) -> Run | None:
-    """The most recent earlier run of the same instrument (for "change since last time"), if any."""
-    row = (
-        await SurveyRun.select()
-        .where((SurveyRun.instrument_key == run.instrument.key) & (SurveyRun.id < run.id))
-        .order_by(SurveyRun.id, ascending=False)
-        .first()
-    )
-    return _run_from_row(row) if row else None
+    """The most recent earlier run of the same lineage (for "change since last time"), if any."""
+    earlier = [r for r in await lineage_runs(run) if r.id < run.id]
+    return earlier[-1] if earlier else None
+
+
+async def lineage_runs(run: Run) -> list[Run]:
+    """Every run of `run`'s lineage up to and including it, oldest first (by when it opened)."""
+    rows = await SurveyRun.select().where(
+        ((SurveyRun.lineage == run.lineage) | ((SurveyRun.lineage.is_null()) & (SurveyRun.instrument_key == run.lineage)))
+        & (SurveyRun.id <= run.id)
+    ).order_by(SurveyRun.id)
+    runs = [_run_from_row(row) for row in rows]
+    if all(r.id != run.id for r in runs):
+        runs.append(run)
+    return sorted(runs, key=lambda r: r.id)
 
 
 async def list_runs(status: str | None = None) -> list[Run]:
@@ -123,8 +155,10 @@ async def open_run(
     opens_at: datetime | None = None,
     variants: tuple[str, ...] | None = None,
     team: str | None = None,
+    lineage: str | None = None,
 ) -> Run:
-    """Create an open run from an instrument, copying its definition so answers refer to it."""
+    """Create an open run from an instrument, copying its definition so answers refer to it.
+    `lineage` names the survey it continues when that is not its instrument key (a builder copy)."""
     offered = tuple(v for v in (variants or instrument.variants) if v in instrument.variants) or ("standard",)
     row = SurveyRun(
         slug=slug,
@@ -138,6 +172,7 @@ async def open_run(
         closes_at=closes_at,
         team=team,
         shared_with=[],
+        lineage=lineage if lineage and lineage != instrument.key else None,
     )
     await row.save()
     run = await get_run(slug)
@@ -151,8 +186,28 @@ async def set_status(slug: str, status: str) -> None:
     changes: dict[Any, Any] = {SurveyRun.status: status}
     run = await get_run(slug)
     now = datetime.now(timezone.utc)
-    if status == "closed" and run is not None and (run.closes_at is None or run.closes_at > now):
-        changes[SurveyRun.closes_at] = now  # when it closed: retention periods count from here
-    if status == "open" and run is not None and run.closes_at is not None and run.closes_at <= now:
-        changes[SurveyRun.closes_at] = None  # reopened with no end date until one is set
+    # The planned dates are never touched: closing records when it closed (retention counts from
+    # there), reopening clears that, and a closing date that has passed must be moved first.
+    if status == "closed" and run is not None and run.status != "closed":
+        changes[SurveyRun.closed_at] = now
+    if status == "open" and run is not None:
+        if run.closes_at is not None and run.closes_at <= now:
+            raise ClosingDatePassed(run.closes_at)
+        changes[SurveyRun.closed_at] = None
     await SurveyRun.update(changes).where(SurveyRun.slug == slug)
+
+
+class ClosingDatePassed(ValueError):
+    """Reopening a survey whose closing date has passed: set a later closing date first."""
+
+    def __init__(self, closes_at: datetime):
+        self.closes_at = closes_at
+        super().__init__(f"the closing date {closes_at:%Y-%m-%d} has passed")
+
+
+async def set_dates(slug: str, opens_at: datetime | None, closes_at: datetime | None) -> None:
+    """The survey's planned opening and closing dates (None: open straight away / no end date).
+    An open survey with a future opening date is scheduled: not listed and not answerable yet."""
+    if opens_at is not None and closes_at is not None and closes_at <= opens_at:
+        raise ValueError("the closing date must be after the opening date")
+    await SurveyRun.update({SurveyRun.opens_at: opens_at, SurveyRun.closes_at: closes_at}).where(SurveyRun.slug == slug)

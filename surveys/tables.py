@@ -20,11 +20,14 @@ class SurveyRun(Table, tablename="survey_run"):
     status = Varchar(length=20, null=False, default="draft")  # draft | open | closed
     variants = JSON(null=False, default=["standard"])
     opens_at = Timestamptz(null=True, default=None)
-    closes_at = Timestamptz(null=True, default=None)
+    closes_at = Timestamptz(null=True, default=None)  # the planned closing date
+    closed_at = Timestamptz(null=True, default=None)  # when someone closed it (None while open)
     created_at = Timestamptz(default=TimestamptzNow())
     # Who runs it: None for the partnership (officers); a Parent Carer Voice team's name otherwise.
     team = Varchar(length=80, null=True, default=None)
     shared_with = JSON(null=False, default=[])  # teams that may see its results
+    # The survey this one continues (e.g. last year's annual survey copied in the builder); None: its instrument key.
+    lineage = Varchar(length=80, null=True, default=None)
 
 
 class Response(Table, tablename="survey_response"):
@@ -61,6 +64,7 @@ class InstrumentDraft(Table, tablename="instrument_draft"):
     definition = JSON(null=False, default={})
     version = Integer(null=False, default=1)  # the version the next publication will carry
     published = JSON(null=False, default=[])  # [{"run_id", "slug", "version", "at"}], oldest first
+    lineage = Varchar(length=80, null=True, default=None)  # kept from the survey it was copied from
     created_by = Varchar(length=254, null=False, default="")
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())

@@ -4,14 +4,13 @@ the quote review queue. Same permissions as the survey page: someone else's surv
 from __future__ import annotations
 
 from litestar import Controller, Request, Response, get
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 
-from analysis.loading import load_run
-from feedback.results.dashboard import dashboard_context
-from feedback.accounts.auth import can_see, signed_in, visible_or_404
+from feedback.accounts.auth import signed_in, visible_or_404
 from feedback.rendering import render
-from feedback.themes.views import themes_overview
-from surveys.runs import get_run_by_id, previous_run
+from feedback.results.service import find_chart, results_context, svg_to_png
+from surveys.runs import get_run_by_id
 
 
 async def _visible_run(request: Request, run_id: int, manage: bool = False):
@@ -41,15 +40,28 @@ class AnalysisController(Controller):
         self, request: Request, run_id: FromPath[int], target: FromQuery[str | None] = None
     ) -> Response:
         run = await _visible_run(request, run_id)
-        data = await load_run(run)
-        earlier = await previous_run(run)
-        if earlier is not None and not can_see(request.state.account, earlier):
-            earlier = None
         goal, target_error = _target(target, request.app.state.settings.satisfaction_target)
-        context = dashboard_context(data, goal, await load_run(earlier) if earlier else None)
-        context.update(await themes_overview(run, data))
+        context = await results_context(request.state.account, run, goal)
         context.update({
             "page_title": f"Results: {run.title}", "account": request.state.account, "run": run,
-            "previous_run": earlier, "target_error": target_error, "target_input": target if target_error else None,
+            "target_error": target_error, "target_input": target if target_error else None,
+            "chart_downloads": f"/workspace/surveys/{run.id}/analysis/charts",
         })
         return render(request, "workspace/analysis/dashboard.html", context)
+
+    @get("/{run_id:int}/analysis/charts/{name:str}", media_type="image/svg+xml")
+    async def chart_download(self, request: Request, run_id: FromPath[int], name: FromPath[str]) -> Response:
+        """One chart of the results page as SVG or PNG (drawn on our server) for slides."""
+        run = await _visible_run(request, run_id)
+        chart_id, _, extension = name.rpartition(".")
+        if extension not in ("svg", "png") or not chart_id:
+            raise NotFoundException()
+        context = await results_context(request.state.account, run, request.app.state.settings.satisfaction_target)
+        chart = find_chart(context, chart_id)
+        if chart is None:
+            raise NotFoundException()
+        filename = f"{run.slug}-{chart.id}.{extension}"
+        headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+        if extension == "svg":
+            return Response(chart.standalone_svg, media_type="image/svg+xml", headers=headers)
+        return Response(svg_to_png(chart.standalone_svg), media_type="image/png", headers=headers)

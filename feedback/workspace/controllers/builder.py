@@ -28,6 +28,7 @@ from surveys.instrument import SLUG_PATTERN, VARIANTS, Instrument, InstrumentInv
 from surveys.readability import Advice
 from surveys.runs import Run, get_run, get_run_by_id, list_runs, open_run
 from surveys.storage import is_unique_violation
+from surveys.tables import InstrumentDraft
 from surveys.validation import clean_text, field_values, validate_page
 
 BASE = "/workspace/consultations"
@@ -53,6 +54,12 @@ def can_see_draft(account: Account, draft: Draft) -> bool:
     if account.role in ("admin", "officer"):
         return True
     return draft.team is not None and draft.team == account.team
+
+
+async def _draft_lineage(draft_id: int) -> str | None:
+    """The survey a draft continues (kept from what it was copied from), if any."""
+    row = await InstrumentDraft.select(InstrumentDraft.lineage).where(InstrumentDraft.id == draft_id).first()
+    return row["lineage"] if row else None
 
 
 async def _draft_or_404(request: Request, draft_id: int) -> Draft:
@@ -185,19 +192,22 @@ class BuilderController(Controller):
         errors: dict[str, str] = {}
         definition = None
         source_title = ""
+        lineage = None  # a copy continues its source's survey, so next year's results show the trend
         kind, _, number = values["source"].partition("-")
-        if kind == "draft" and number.isdigit():
+        # isdecimal and a length limit: "²" or 5,000 digits are no id, never an error.
+        if kind == "draft" and number.isdecimal() and len(number) <= 19 and int(number) <= authoring.MAX_ID:
             source = await authoring.get_draft(int(number))
             if source is not None and can_see_draft(account, source):
                 definition, source_title = source.definition, source.title
-        elif kind == "run" and number.isdigit() and int(number) <= authoring.MAX_ID:
+                lineage = await _draft_lineage(source.id) or source.key
+        elif kind == "run" and number.isdecimal() and len(number) <= 19 and int(number) <= authoring.MAX_ID:
             run = await get_run_by_id(int(number))
             if run is not None and can_see(account, run):
-                definition, source_title = run.instrument.raw, run.title
+                definition, source_title, lineage = run.instrument.raw, run.title, run.lineage
         elif kind == "file":
             instrument = self._files().get(number)
             if instrument is not None:
-                definition, source_title = instrument.raw, instrument.title
+                definition, source_title, lineage = instrument.raw, instrument.title, instrument.key
         if definition is None:
             errors["source"] = "Select the consultation or survey to copy"
         title = values["title"] or (f"Copy of {source_title}"[:200] if source_title else "")
@@ -206,6 +216,7 @@ class BuilderController(Controller):
         if errors:
             return render(request, "workspace/builder/copy.html", await self._copy_context(request, values, errors), status_code=422)
         draft = await authoring.create_draft(title, account.team if account.role == "pcv" else None, account.email, definition)
+        await InstrumentDraft.update({InstrumentDraft.lineage: lineage}).where(InstrumentDraft.id == draft.id)
         return _see_other(_url(draft))
 
     # -- the editor -------------------------------------------------------------------------------
@@ -658,7 +669,8 @@ class BuilderController(Controller):
             variants = tuple(dict.fromkeys(("standard", *values["variants"])))
             try:
                 run = await open_run(instrument, slug=values["slug"], title=values["title"] or None,
-                                     closes_at=closes_at, variants=variants, team=draft.team)
+                                     closes_at=closes_at, variants=variants, team=draft.team,
+                                     lineage=await _draft_lineage(draft.id))
             except Exception as error:  # someone took the same address a moment ago
                 if not is_unique_violation(error):
                     raise

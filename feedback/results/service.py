@@ -1,0 +1,60 @@
+"""Gathering a survey's results for the results page, its chart downloads and the board report:
+this run and every earlier run of its lineage the account may see, loaded through the consent gate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from analysis.charts import Chart
+from analysis.loading import SurveyData, load_run
+from analysis.report import trend
+from feedback.accounts.auth import Account, can_see
+from feedback.results.dashboard import dashboard_context
+from feedback.themes.views import themes_overview
+from surveys.runs import Run, lineage_runs
+
+
+async def lineage_history(account: Account, run: Run) -> list[tuple[Run, SurveyData]]:
+    """Every run of the lineage up to `run` that `account` may see, oldest first, with its data."""
+    runs = [r for r in await lineage_runs(run) if r.id == run.id or can_see(account, r)]
+    return [(r, await load_run(r)) for r in runs]
+
+
+def _label(run: Run, runs: list[Run]) -> str:
+    """The run's year, or its title when two runs share a year."""
+    same_year = [r for r in runs if r.year == run.year]
+    return run.year if run.year and len(same_year) == 1 else f"{run.title} ({run.year})" if run.year else run.title
+
+
+async def results_context(account: Account, run: Run, target: float) -> dict[str, Any]:
+    history = await lineage_history(account, run)
+    data = history[-1][1]
+    earlier_run, earlier = (history[-2] if len(history) >= 2 else (None, None))
+    runs = [r for r, _ in history]
+    points = trend([(r.id, _label(r, runs), r.title, d) for r, d in history])
+    themes = await themes_overview(run, data)
+    themes_before = (await themes_overview(earlier_run, earlier))["themes"]["rows"] if earlier_run is not None else []
+    context = dashboard_context(
+        data, target, earlier, history=points,
+        sections=[(s.key, s.title) for s in run.instrument.sections],
+        themes_now=themes["themes"]["rows"], themes_before=themes_before,
+    )
+    context.update(themes)
+    context.update({"previous_run": earlier_run, "data": data})
+    return context
+
+
+def find_chart(context: dict[str, Any], chart_id: str) -> Chart | None:
+    """The chart of the results page with this id (trend, headline, breakdowns, questions, themes)."""
+    charts: list[Chart | None] = [context.get("trend_chart"), context.get("headline_chart")]
+    charts += [b["chart"] for b in context.get("breakdowns", [])]
+    charts += [q["chart"] for q in context.get("questions", [])]
+    charts.append((context.get("themes") or {}).get("chart"))
+    return next((c for c in charts if c is not None and c.id == chart_id), None)
+
+
+def svg_to_png(svg: str) -> bytes:
+    """PNG for slides, drawn on our server by CairoSVG from the same SVG (nothing leaves the machine)."""
+    import cairosvg  # imported here: libcairo is only needed when someone downloads a PNG
+
+    return cairosvg.svg2png(bytestring=svg.encode("utf-8"))
