@@ -28,6 +28,8 @@ from feedback.publishing.controllers.updates import UpdatesController
 from feedback.respond.controllers.withdraw import WithdrawController
 from feedback.workspace.controllers.surveys import WorkspaceController
 from feedback.database import close_pool, start_pool
+from feedback.messages.controllers import ROUTES as MESSAGE_ROUTES
+from feedback.messages.worker import InProcessWorker, worker_from_settings
 from feedback.errors import EXCEPTION_HANDLERS
 from feedback.rendering import STATIC_DIR, template_config
 from feedback.respond.symbols import template_globals as symbol_template_globals
@@ -47,7 +49,12 @@ def create_app(settings: Settings | None = None, manage_pool: bool = True) -> Li
         if manage_pool:
             await start_pool(engine)
         try:
-            yield
+            worker = worker_from_settings(settings) if settings.worker_in_serve else None
+            if worker is None:
+                yield
+            else:
+                async with InProcessWorker(worker):
+                    yield
         finally:
             if manage_pool:
                 await close_pool(engine)
@@ -61,7 +68,7 @@ def create_app(settings: Settings | None = None, manage_pool: bool = True) -> Li
     )
 
     app = Litestar(
-        route_handlers=[*PUBLIC_ROUTES, RespondentController, WithdrawController, AccountController, UsersController, WorkspaceController, AnalysisController, ThemesController, QuotesController, UpdatesController, BuilderController, ApiController, static],
+        route_handlers=[*PUBLIC_ROUTES, *MESSAGE_ROUTES, RespondentController, WithdrawController, AccountController, UsersController, WorkspaceController, AnalysisController, ThemesController, QuotesController, UpdatesController, BuilderController, ApiController, static],
         lifespan=[lifespan],
         template_config=template_config(symbol_template_globals()),
         plugins=[HTMXPlugin()],

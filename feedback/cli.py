@@ -232,6 +232,34 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Send the outbox from a process of its own (when `feedback serve` runs with FEEDBACK_WORKER_IN_SERVE=0)."""
+    import logging
+    import signal
+
+    from feedback.messages.worker import worker_from_settings
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    worker = worker_from_settings(load_settings(), poll_seconds=args.poll_seconds, retry_base_seconds=args.retry_seconds,
+                                  lease_seconds=args.lease_seconds)
+    if worker is None:
+        print("Messages are off: set FEEDBACK_SMTP_URL and FEEDBACK_MAIL_FROM, or FEEDBACK_NOTIFY_API_KEY and its template ids.", file=sys.stderr)
+        return 2
+
+    async def work():
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signal_number in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signal_number, stop.set)
+        if args.once:
+            print(await worker.run_once(limit=1000))
+        else:
+            await worker.run_forever(stop)
+
+    _run(_with_database(work))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="feedback", description="SEND co-production and feedback platform")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -289,6 +317,13 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--codebook", type=Path, help="a codebook (.toml or .json) instead of the default")
     evaluate.add_argument("--pretty", action="store_true", help="indent the JSON")
     evaluate.set_defaults(handler=cmd_themes_evaluate)
+
+    worker = commands.add_parser("worker", help="send queued messages (when not sent by `serve`)")
+    worker.add_argument("--poll-seconds", type=float, default=2.0)
+    worker.add_argument("--retry-seconds", type=float, default=30.0, help="the first retry's wait; each later one doubles")
+    worker.add_argument("--once", action="store_true", help="send what is due, then stop")
+    worker.add_argument("--lease-seconds", type=int, default=120, help="after this long, a message a dead worker was sending is taken over")
+    worker.set_defaults(handler=cmd_worker)
 
     access = commands.add_parser("subject-access", help="everything held for a reference, as JSON")
     access.add_argument("reference")

@@ -14,5 +14,6 @@ APP_REGISTRY = AppRegistry(
         "consent.piccolo_app",
         "surveys.piccolo_app",
         "feedback.database.piccolo_app",
+        "feedback.messages.piccolo_app",
     ]
 )

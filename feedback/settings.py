@@ -21,6 +21,16 @@ class Settings:
     max_body_bytes: int = 256 * 1024
     # The partnership's headline target: the share satisfied or very satisfied (90% by default).
     satisfaction_target: float = 0.9
+    # Messages (feedback/messages): SMTP or GOV.UK Notify; with neither, messages are off.
+    smtp_url: str = field(default="", repr=False)  # smtp://[user:pass@]host:port (STARTTLS when offered)
+    mail_from: str = ""
+    notify_api_key: str = field(default="", repr=False)
+    notify_base_url: str = "https://api.notifications.service.gov.uk"
+    notify_template_email: str = ""  # a Notify template with ((subject)) and ((body))
+    notify_template_sms: str = ""  # a Notify template with ((body))
+    notify_callback_token: str = field(default="", repr=False)  # the bearer token Notify sends to our callback
+    # Whether `feedback serve` sends the outbox itself (set 0 when `feedback worker` runs apart).
+    worker_in_serve: bool = True
 
     @property
     def is_production(self) -> bool:
@@ -71,4 +81,12 @@ def load_settings() -> Settings:
         database_url=os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL),
         secret_key=secret,
         env=env,
+        smtp_url=os.environ.get("FEEDBACK_SMTP_URL", "").strip(),
+        mail_from=os.environ.get("FEEDBACK_MAIL_FROM", "").strip(),
+        notify_api_key=os.environ.get("FEEDBACK_NOTIFY_API_KEY", "").strip(),
+        notify_base_url=os.environ.get("FEEDBACK_NOTIFY_BASE_URL", "").strip() or Settings.notify_base_url,
+        notify_template_email=os.environ.get("FEEDBACK_NOTIFY_TEMPLATE_EMAIL", "").strip(),
+        notify_template_sms=os.environ.get("FEEDBACK_NOTIFY_TEMPLATE_SMS", "").strip(),
+        notify_callback_token=os.environ.get("FEEDBACK_NOTIFY_CALLBACK_TOKEN", "").strip(),
+        worker_in_serve=os.environ.get("FEEDBACK_WORKER_IN_SERVE", "1").strip() not in {"0", "false", "no"},
     )
