@@ -18,6 +18,7 @@ from litestar.static_files import create_static_files_router
 
 from feedback.accounts.controllers import AccountController, UsersController
 from feedback.results.controllers import AnalysisController
+from feedback.publishing.controllers.board_report import BoardReportController
 from feedback.workspace.controllers.api import ApiController
 from feedback.workspace.controllers.builder import BuilderController
 from feedback.publishing.controllers.public import ROUTES as PUBLIC_ROUTES
@@ -68,7 +69,7 @@ def create_app(settings: Settings | None = None, manage_pool: bool = True) -> Li
     )
 
     app = Litestar(
-        route_handlers=[*PUBLIC_ROUTES, *MESSAGE_ROUTES, RespondentController, WithdrawController, AccountController, UsersController, WorkspaceController, AnalysisController, ThemesController, QuotesController, UpdatesController, BuilderController, ApiController, static],
+        route_handlers=[*PUBLIC_ROUTES, *MESSAGE_ROUTES, RespondentController, WithdrawController, AccountController, UsersController, WorkspaceController, AnalysisController, BoardReportController, ThemesController, QuotesController, UpdatesController, BuilderController, ApiController, static],
         lifespan=[lifespan],
         template_config=template_config(symbol_template_globals()),
         plugins=[HTMXPlugin()],
