@@ -34,7 +34,7 @@ from surveys.consent_steps import notice_audience
 from surveys.instrument import Instrument, Question, built_in_instruments
 from surveys.journey import visible_questions
 from surveys.runs import Run, get_run, list_runs, open_run
-from surveys.tables import Response
+from surveys.tables import Response, SurveyRun
 
 COMMENTS = tomllib.loads((Path(__file__).parent / "demo_comments.toml").read_text(encoding="utf-8"))
 ALL_VARIANTS = ("standard", "easy_read", "symbols")
@@ -177,9 +177,10 @@ def answers_for(instrument: Instrument, family: DemoFamily, variant: str = "stan
 class _ResponseWriter(AsyncPersistenceProtocol[DemoFamily]):
     """Saves generated families as submitted responses, each with its participation record."""
 
-    def __init__(self, run: Run, notice_ids: dict[str, int]):
+    def __init__(self, run: Run, notice_ids: dict[str, int], answered_by: datetime | None = None):
         self.run = run
         self.notice_ids = notice_ids  # by notice audience: the version shown depends on the variant
+        self.answered_by = answered_by  # earlier years' answers are dated in their own year
 
     def purposes_for(self, family: DemoFamily) -> dict[str, str]:
         """Taking part, and (adults only, where the survey asks) about 4 in 10 agree to be quoted."""
@@ -192,7 +193,7 @@ class _ResponseWriter(AsyncPersistenceProtocol[DemoFamily]):
         return (await self.save_many([data]))[0]
 
     async def save_many(self, data: list[DemoFamily]) -> list[DemoFamily]:
-        now = datetime.now(timezone.utc)
+        now = self.answered_by or datetime.now(timezone.utc)
         responses, records = [], []
         for family in data:
             variant = variant_for(self.run, family)
@@ -220,12 +221,13 @@ class _ResponseWriter(AsyncPersistenceProtocol[DemoFamily]):
         return data
 
 
-def family_factory(base_seed: int) -> type[DataclassFactory[DemoFamily]]:
+def family_factory(base_seed: int, better: float = 0.0) -> type[DataclassFactory[DemoFamily]]:
+    """Families with a fixed seed; `better` shifts how well things go (earlier years went worse)."""
     class DemoFamilyFactory(DataclassFactory[DemoFamily]):
         __model__ = DemoFamily
         __faker__ = Faker("en_GB")
         __random__ = random.Random(base_seed)
-        experience = Use(lambda: DemoFamilyFactory.__random__.betavariate(3.2, 2.0))
+        experience = Use(lambda: min(0.999, max(0.0, DemoFamilyFactory.__random__.betavariate(3.2, 2.0) + better)))
         days_ago = Use(lambda: DemoFamilyFactory.__random__.randint(0, 40))
         writes_comments = Use(lambda: DemoFamilyFactory.__random__.random() < 0.7)
         seed = Use(lambda: DemoFamilyFactory.__random__.randrange(2**31))
@@ -233,6 +235,37 @@ def family_factory(base_seed: int) -> type[DataclassFactory[DemoFamily]]:
 
     DemoFamilyFactory.__faker__.seed_instance(base_seed)
     return DemoFamilyFactory
+
+
+class EarlierYear(NamedTuple):
+    slug: str
+    year: int
+    share: float  # of the current year's number of responses
+    better: float  # how much better (negative: worse) things went than this year
+
+
+# The parents' annual survey in earlier years, closed, so a fresh demo shows a trend over three years.
+EARLIER_YEARS = (
+    EarlierYear("annual-2024-parents", 2024, 0.8, -0.12),
+    EarlierYear("annual-2025-parents", 2025, 0.9, -0.06),
+)
+
+
+async def ensure_earlier_years() -> list[tuple[Run, EarlierYear]]:
+    instrument = built_in_instruments()["annual-send-parent"]
+    runs = []
+    for earlier in EARLIER_YEARS:
+        run = await get_run(earlier.slug)
+        if run is None:
+            run = await open_run(
+                instrument, slug=earlier.slug, title=f"{instrument.title} {earlier.year}",
+                opens_at=datetime(earlier.year, 10, 1, tzinfo=timezone.utc),
+                closes_at=datetime(earlier.year, 11, 30, 23, 59, tzinfo=timezone.utc), variants=("standard",),
+            )
+            await SurveyRun.update({SurveyRun.status: "closed"}).where(SurveyRun.id == run.id)
+            run = await get_run(earlier.slug)
+        runs.append((run, earlier))
+    return runs
 
 
 async def ensure_demo_runs() -> list[Run]:
@@ -255,6 +288,17 @@ async def seed_demo(responses: int = 300, seed: int = 2026, if_empty: bool = Fal
     if if_empty and await list_runs():
         return {}
     added: dict[str, int] = {}
+    for index, (run, earlier) in enumerate(await ensure_earlier_years()):  # created first: older runs, lower ids
+        notice = await current_notice(run.instrument.notice, notice_audience(run.instrument, "standard"))
+        notice = notice or await current_notice(run.instrument.notice)
+        assert notice is not None, "publish the notice files first (feedback migrate)"
+        factory = family_factory(seed - 100 - index, better=earlier.better)
+        factory.__async_persistence__ = _ResponseWriter(
+            run, {notice_audience(run.instrument, "standard"): notice.id},
+            answered_by=datetime(earlier.year, 11, 25, 12, tzinfo=timezone.utc))
+        count = max(1, int(responses * earlier.share))
+        await factory.create_batch_async(count)
+        added[run.slug] = count
     for index, run in enumerate(await ensure_demo_runs()):
         notice_ids = {}
         for variant in run.variants:
