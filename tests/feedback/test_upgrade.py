@@ -100,7 +100,9 @@ def test_a_database_made_before_the_move_migrates_and_keeps_every_row(old_code, 
 
     after = json.loads(_python(ROOT, database_url, "-c", COUNT_ROWS.format(migrate="await migrate()")))
     assert after["counts"] == before["counts"]
-    assert after["migrations"] == before["migrations"], "no migration ran again, none is missing"
+    # New migrations (added since the move) may run; none of the old ones again, and none is missing.
+    assert len({tuple(m) for m in after["migrations"]}) == len(after["migrations"]), "no migration ran again"
+    assert [m for m in after["migrations"] if m in before["migrations"]] == before["migrations"], "none is missing"
     assert {"feedback", "surveys", "consent"} <= {app for app, _ in after["migrations"]}
 
     # Today's code reads the old rows through its own tables, and exports a survey the old code opened.
