@@ -31,7 +31,7 @@ from feedback.workspace.controllers.surveys import WorkspaceController
 from feedback.database import close_pool, start_pool
 from feedback.messages.controllers import ROUTES as MESSAGE_ROUTES
 from feedback.messages.worker import InProcessWorker, worker_from_settings
-from feedback.errors import EXCEPTION_HANDLERS
+from feedback.errors import EXCEPTION_HANDLERS, refuse_out_of_range_numbers
 from feedback.rendering import STATIC_DIR, template_config
 from feedback.respond.symbols import template_globals as symbol_template_globals
 from feedback.security import csrf_config, security_headers_hook
@@ -77,6 +77,7 @@ def create_app(settings: Settings | None = None, manage_pool: bool = True) -> Li
         compression_config=CompressionConfig(backend="gzip", gzip_compress_level=6, minimum_size=500),
         before_send=[security_headers_hook(settings.is_production)],
         exception_handlers=EXCEPTION_HANDLERS,
+        before_request=refuse_out_of_range_numbers,
         openapi_config=OpenAPIConfig(
             title="SEND feedback platform",
             version="0.1.0",

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+from pathlib import PurePath
 
 from litestar import Request, Response
-from litestar.exceptions import HTTPException
+from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from feedback.rendering import render
@@ -83,6 +84,28 @@ def handle_sign_in_required(request: Request, exc: Exception) -> Response:
     if request.headers.get("hx-request") == "true":
         return Response(b"", status_code=204, headers={"HX-Redirect": f"/login?next={quote(target)}"})
     return Redirect(path=f"/login?next={quote(target)}", status_code=303)
+
+
+# Ids are 64-bit integers in both databases; a bigger number in a URL would overflow the driver.
+MAX_ID = 2**63 - 1
+# Python refuses to turn more than 4,300 digits into an int; nothing we take needs more than this.
+MAX_NUMBER_DIGITS = 19
+
+
+def refuse_out_of_range_numbers(request: Request) -> None:
+    """Runs before every handler (the app's `before_request`), so no route needs its own check:
+    an int path parameter outside 0..MAX_ID, or a path with a null byte, names nothing (404), and
+    a number in the query string too long for any id or year is refused with a clear 400 before
+    a handler tries to use it."""
+    for value in request.path_params.values():
+        if isinstance(value, int) and not 0 <= value <= MAX_ID:
+            raise NotFoundException()
+        # No file or name of ours holds a null byte, and the operating system refuses one in a path.
+        if isinstance(value, (str, PurePath)) and "\x00" in str(value):
+            raise NotFoundException()
+    for _, value in request.query_params.multi_items():
+        if isinstance(value, str) and len(value) > MAX_NUMBER_DIGITS and value.lstrip("+-").isdigit():
+            raise ValidationException("A number in the address is too long")
 
 
 def _handlers():

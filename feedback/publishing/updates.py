@@ -60,7 +60,8 @@ def check_update_form(raw: dict[str, str], theme_keys: Iterable[str], run_ids: I
     if values["status"] == "not_taken_forward" and not values["reason"]:
         form.errors["reason"] = "Say why it is not being taken forward: families deserve a reason"
     progress = (raw.get("progress") or "0").strip().rstrip("%")
-    if not progress.isdigit() or not 0 <= int(progress) <= 100:
+    # isdecimal, not isdigit: "²" is a digit that int() refuses; a length limit keeps int() cheap.
+    if not (progress.isdecimal() and len(progress) <= 3) or not 0 <= int(progress) <= 100:
         form.errors["progress"] = "Enter progress as a whole number from 0 to 100"
         values["progress"] = 0
     else:
@@ -79,7 +80,7 @@ def check_update_form(raw: dict[str, str], theme_keys: Iterable[str], run_ids: I
     if len(values["themes"]) != len(themes):
         form.errors["themes"] = "Select themes from the list"
     run_raw = (raw.get("run") or "").strip()
-    values["run"] = int(run_raw) if run_raw.isdigit() and int(run_raw) in set(run_ids) else None
+    values["run"] = int(run_raw) if run_raw.isdecimal() and len(run_raw) <= 19 and int(run_raw) in set(run_ids) else None
     if run_raw and values["run"] is None:
         form.errors["run"] = "Select a survey from the list"
     return form
@@ -161,7 +162,7 @@ def parse_bulk_csv(text: str, known_ids: set[int]) -> tuple[list[dict[str, Any]]
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
         if not any(row.values()):
             continue
-        if not row.get("id", "").isdigit() or int(row["id"]) not in known_ids:
+        if not (row.get("id", "").isdecimal() and len(row["id"]) <= 19) or int(row["id"]) not in known_ids:
             problems.append(f"Row {number}: there is no update with id {row.get('id')!r}")
             continue
         status = row.get("status", "").lower().replace(" ", "_")
@@ -169,7 +170,7 @@ def parse_bulk_csv(text: str, known_ids: set[int]) -> tuple[list[dict[str, Any]]
             problems.append(f"Row {number}: status must be one of {', '.join(STATUSES)}")
             continue
         progress = row.get("progress", "").rstrip("%")
-        if progress and (not progress.isdigit() or int(progress) > 100):
+        if progress and (not (progress.isdecimal() and len(progress) <= 3) or int(progress) > 100):
             problems.append(f"Row {number}: progress must be a whole number from 0 to 100")
             continue
         rows.append({"id": int(row["id"]), "status": status, "progress": int(progress) if progress else None,

@@ -53,7 +53,7 @@ def _first(form, name: str, limit: int = 300) -> str:
 
 def _int(text: str | None) -> int | None:
     text = (text or "").strip()
-    if not text.isdigit() or len(text) > 10:
+    if not text.isdecimal() or len(text) > 10:
         return None
     value = int(text)
     return value if 0 < value <= MAX_ID else None

@@ -112,7 +112,8 @@ async def _updates_context(survey: str | None, year: str | None, theme: str | No
     runs = {r.id: r for r in await list_runs()}
     by_slug = {r.slug: r for r in runs.values()}
     chosen = by_slug.get(survey or "")
-    year_number = int(year) if year and year.isdigit() else None
+    # A year is four ASCII digits; anything else (5,000 digits, "²") is no filter, never an error.
+    year_number = int(year) if year and len(year) == 4 and year.isascii() and year.isdigit() else None
     themes = await theme_labels()
     everything = await published_updates()
     # a theme removed from the codebook can still be chosen while published updates mention it

@@ -70,7 +70,7 @@ def _raw_form(form) -> dict[str, Any]:
 def _quote_ids(form) -> tuple[list[int], str | None]:
     """The quote ids ticked in the form; anything that is not one is a problem to show."""
     raw = field_values(form, "quotes")
-    ids = [int(v) for v in raw if v.isdigit() and 0 < int(v) <= MAX_ID]
+    ids = [int(v) for v in raw if v.isascii() and v.isdigit() and len(v) <= 19 and 0 < int(v) <= MAX_ID]
     return ids, ("Select quotes from the list" if len(ids) != len(raw) or len(ids) > 200 else None)
 
 
