@@ -21,6 +21,7 @@ from feedback.results.controllers import AnalysisController
 from feedback.publishing.controllers.board_report import BoardReportController
 from feedback.workspace.controllers.api import ApiController
 from feedback.workspace.controllers.builder import BuilderController
+from feedback.workspace.controllers.dates import SurveyDatesController
 from feedback.publishing.controllers.public import ROUTES as PUBLIC_ROUTES
 from feedback.publishing.controllers.quotes import QuotesController
 from feedback.respond.controllers.journey import RespondentController
@@ -69,7 +70,7 @@ def create_app(settings: Settings | None = None, manage_pool: bool = True) -> Li
     )
 
     app = Litestar(
-        route_handlers=[*PUBLIC_ROUTES, *MESSAGE_ROUTES, RespondentController, WithdrawController, AccountController, UsersController, WorkspaceController, AnalysisController, BoardReportController, ThemesController, QuotesController, UpdatesController, BuilderController, ApiController, static],
+        route_handlers=[*PUBLIC_ROUTES, *MESSAGE_ROUTES, RespondentController, WithdrawController, AccountController, UsersController, WorkspaceController, SurveyDatesController, AnalysisController, BoardReportController, ThemesController, QuotesController, UpdatesController, BuilderController, ApiController, static],
         lifespan=[lifespan],
         template_config=template_config(symbol_template_globals()),
         plugins=[HTMXPlugin()],

@@ -136,6 +136,9 @@ def _variant(run: Run, version: str | None) -> str:
 
 def _closed(request: Request, run: Run) -> Response:
     variant = _variant(run, request.query_params.get("version"))
+    if run.is_scheduled():  # not open yet: says when it opens (403: not answerable now, but not gone)
+        return render(request, "respondent/closed.html", {"page_title": "This survey is not open yet", "run": run,
+                                                          "variant": variant, "scheduled": True}, status_code=403)
     return render(request, "respondent/closed.html", {"page_title": "This survey has closed", "run": run, "variant": variant}, status_code=410)
 
 

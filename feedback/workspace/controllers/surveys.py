@@ -29,7 +29,7 @@ from feedback.workspace.exports import codebook, csv_for_excel, export_rows, wri
 from feedback.rendering import render
 from surveys.instrument import SLUG_PATTERN, built_in_instruments
 from surveys.responses import start_response
-from surveys.runs import Run, get_run, get_run_by_id, list_runs, open_run, set_status
+from surveys.runs import ClosingDatePassed, Run, get_run, get_run_by_id, list_runs, open_run, set_status
 from surveys.stats import counts_by_run
 from surveys.validation import field_values
 
@@ -147,7 +147,10 @@ class WorkspaceController(Controller):
         action = _form(await request.form(), "action")
         if action not in ("close", "open"):
             return _see_other(f"/workspace/surveys/{run.id}")
-        await set_status(run.slug, "closed" if action == "close" else "open")
+        try:
+            await set_status(run.slug, "closed" if action == "close" else "open")
+        except ClosingDatePassed:  # reopening needs a later closing date first: ask for one
+            return _see_other(f"/workspace/surveys/{run.id}/dates?reopen=1")
         await audit(_account(request).email, "survey_closed" if action == "close" else "survey_reopened", object=run.slug)
         return _see_other(f"/workspace/surveys/{run.id}")
 
