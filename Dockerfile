@@ -15,4 +15,8 @@ RUN pip install --no-cache-dir -e . && useradd --create-home feedback && mkdir -
 USER feedback
 EXPOSE 8000
 HEALTHCHECK CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz').status != 200)"
-CMD ["feedback", "serve", "--host", "0.0.0.0", "--port", "8000", "--workers", "2", "--forwarded-allow-ips", "*"]
+# X-Forwarded-For is believed only from the proxies in FEEDBACK_TRUSTED_PROXIES (none by default), so a
+# client cannot pick its own address past the sign-in limits. Behind a reverse proxy set it to the
+# proxy's address or range, e.g. FEEDBACK_TRUSTED_PROXIES=172.18.0.0/16 (the compose network); uvicorn's
+# --forwarded-allow-ips takes the same list and defaults to it. Never "*".
+CMD ["feedback", "serve", "--host", "0.0.0.0", "--port", "8000", "--workers", "2"]

@@ -17,6 +17,7 @@ from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 
 from feedback.accounts.controllers import AccountController, UsersController
+from feedback.accounts.auth import TwoFactorRequired, handle_two_factor_required
 from feedback.results.controllers import AnalysisController
 from feedback.publishing.controllers.board_report import BoardReportController
 from feedback.workspace.controllers.api import ApiController
@@ -77,7 +78,7 @@ def create_app(settings: Settings | None = None, manage_pool: bool = True) -> Li
         csrf_config=csrf_config(settings),
         compression_config=CompressionConfig(backend="gzip", gzip_compress_level=6, minimum_size=500),
         before_send=[security_headers_hook(settings.is_production)],
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers={**EXCEPTION_HANDLERS, TwoFactorRequired: handle_two_factor_required},
         before_request=refuse_out_of_range_numbers,
         openapi_config=OpenAPIConfig(
             title="SEND feedback platform",

@@ -225,8 +225,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=workers,
         access_log=False,  # our middleware logs method, path and status only
-        proxy_headers=True,
-        forwarded_allow_ips=args.forwarded_allow_ips,
+        # Forwarding headers only from the proxies named (FEEDBACK_TRUSTED_PROXIES by default); none by default.
+        proxy_headers=bool(args.forwarded_allow_ips.strip()),
+        forwarded_allow_ips=args.forwarded_allow_ips.strip() or None,
         log_level="info",
     )
     return 0
@@ -268,7 +269,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
-    serve.add_argument("--forwarded-allow-ips", default="127.0.0.1", help="proxies trusted for X-Forwarded-For")
+    serve.add_argument(
+        "--forwarded-allow-ips", default=os.environ.get("FEEDBACK_TRUSTED_PROXIES", ""),
+        help="proxies trusted for X-Forwarded-For (default: FEEDBACK_TRUSTED_PROXIES; none)",
+    )
     serve.set_defaults(handler=cmd_serve)
 
     migrate = commands.add_parser("migrate", help="create or update the database tables")

@@ -1,14 +1,19 @@
-"""A small sliding-window rate limiter for public forms that take a secret (references, codes).
+"""Rate limits for forms that take a secret: a sliding window for public forms (references, codes) and
+a failure throttle for sign-in, and the client address they are keyed by.
 
-It lives in process memory: with several workers each keeps its own count, so the effective limit
+They live in process memory: with several workers each keeps its own count, so the effective limit
 is the limit times the number of workers, which still makes guessing a 58-bit reference hopeless.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import math
 import os
 import time
 from collections import defaultdict, deque
+from dataclasses import dataclass
+from typing import Callable, Iterable
 
 from litestar import Request, Response
 
@@ -36,9 +41,82 @@ class RateLimiter:
         self._hits.clear()
 
 
+@dataclass
+class _Failures:
+    count: int
+    last: float
+
+
+class FailureThrottle:
+    """Slows repeated failures instead of locking anyone out: after `free` failures each further one
+    doubles the wait before the next attempt is even checked (1 s, 2 s, 4 s ... up to `cap`).
+    Only failures count, so an owner who signs in correctly is never held back by their own
+    successes, and the longest anyone can be kept out by someone else's guesses is `cap`.
+    Failures are forgotten after `forget_after` seconds without one. `clock` is injectable for tests."""
+
+    def __init__(self, free: int, cap_seconds: float, forget_after: float = 900, clock: Callable[[], float] = time.monotonic):
+        self.free = free
+        self.cap = cap_seconds
+        self.forget_after = forget_after
+        self.clock = clock
+        self._failures: dict[str, _Failures] = {}
+
+    def _current(self, key: str, now: float) -> _Failures | None:
+        entry = self._failures.get(key)
+        if entry is not None and now - entry.last >= self.forget_after:
+            del self._failures[key]
+            return None
+        return entry
+
+    def wait_seconds(self, key: str) -> int:
+        """Seconds (rounded up) before `key` may try again; 0 when it may try now."""
+        now = self.clock()
+        entry = self._current(key, now)
+        if entry is None or entry.count < self.free:
+            return 0
+        required = min(self.cap, 2.0 ** (entry.count - self.free))
+        return max(0, math.ceil(entry.last + required - now))
+
+    def failed(self, key: str) -> None:
+        now = self.clock()
+        entry = self._current(key, now)
+        if entry is None:
+            self._failures[key] = _Failures(1, now)
+        else:
+            entry.count += 1
+            entry.last = now
+        if len(self._failures) > 50_000:  # forget quiet keys so memory stays bounded
+            for stale in [k for k, v in self._failures.items() if now - v.last >= self.forget_after]:
+                del self._failures[stale]
+
+    def succeeded(self, key: str) -> None:
+        self._failures.pop(key, None)
+
+    def reset(self) -> None:
+        self._failures.clear()
+
+
+def _is_trusted(host: str, trusted: Iterable[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:
+    try:
+        address = ipaddress.ip_address(host.strip())
+    except ValueError:
+        return False
+    return any(address in network for network in trusted)
+
+
 def client_key(request: Request) -> str:
-    # uvicorn's proxy_headers has already replaced this with X-Forwarded-For from trusted proxies.
-    return request.client.host if request.client else "unknown"
+    """The client's address. X-Forwarded-For is believed only when the connection comes from a proxy
+    in FEEDBACK_TRUSTED_PROXIES, and then only up to the first address no trusted proxy added (read
+    from the right), so a client cannot choose its own key by sending the header itself."""
+    peer = request.client.host if request.client else "unknown"
+    trusted = getattr(request.app.state.settings, "trusted_proxies", ())
+    if not trusted or not _is_trusted(peer, trusted):
+        return peer
+    forwarded = [part.strip() for header in request.headers.getall("x-forwarded-for", []) for part in header.split(",")]
+    for hop in reversed([part for part in forwarded if part]):
+        if not _is_trusted(hop, trusted):
+            return hop
+    return peer
 
 
 # Every public form post, per client address: far above what a person (or a family sharing a

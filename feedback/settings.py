@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 import sys
@@ -21,6 +22,8 @@ class Settings:
     max_body_bytes: int = 256 * 1024
     # The partnership's headline target: the share satisfied or very satisfied (90% by default).
     satisfaction_target: float = 0.9
+    # Proxies whose X-Forwarded-For is believed (FEEDBACK_TRUSTED_PROXIES); none by default.
+    trusted_proxies: tuple = ()
     # Messages (feedback/messages): SMTP or GOV.UK Notify; with neither, messages are off.
     smtp_url: str = field(default="", repr=False)  # smtp://[user:pass@]host:port (STARTTLS when offered)
     mail_from: str = ""
@@ -65,6 +68,18 @@ def _target(text: str) -> float:
     return percent / 100
 
 
+def parse_trusted_proxies(text: str) -> tuple:
+    """`FEEDBACK_TRUSTED_PROXIES`: comma-separated addresses or CIDR ranges; raises ValueError on a bad one."""
+    return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in text.split(",") if part.strip())
+
+
+def _trusted_proxies(text: str) -> tuple:
+    try:
+        return parse_trusted_proxies(text)
+    except ValueError:
+        sys.exit(f"FEEDBACK_TRUSTED_PROXIES must be comma-separated addresses or ranges like 10.0.0.0/8, not {text!r}")
+
+
 def load_settings() -> Settings:
     env = os.environ.get("FEEDBACK_ENV", "development")
     if env not in {"development", "production"}:
@@ -79,6 +94,7 @@ def load_settings() -> Settings:
     return Settings(
         satisfaction_target=_target(os.environ.get("FEEDBACK_SATISFACTION_TARGET", "90")),
         database_url=os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL),
+        trusted_proxies=_trusted_proxies(os.environ.get("FEEDBACK_TRUSTED_PROXIES", "")),
         secret_key=secret,
         env=env,
         smtp_url=os.environ.get("FEEDBACK_SMTP_URL", "").strip(),

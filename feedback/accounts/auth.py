@@ -14,9 +14,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotFoundException
 from litestar.handlers import BaseRouteHandler
+from zxcvbn import zxcvbn
 
 from feedback.errors import SignInRequired  # noqa: F401 (raised by the guards, re-exported)
 from feedback.accounts.tables import User, WorkspaceSession
+from feedback.accounts.two_factor import is_enrolled
 from surveys.runs import Run
 
 ROLES = ("admin", "officer", "pcv")
@@ -62,12 +64,22 @@ def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
-def password_problem(password: str) -> str | None:
+def password_problem(password: str, email: str = "", team: str = "") -> str | None:
+    """Why a password would not do, or None. Length first, then zxcvbn's estimate of how many guesses it
+    would take (score 3 or more: at least 10^8), with the person's email and team as words it knows."""
     if len(password) < MIN_PASSWORD:
         return f"Password must be {MIN_PASSWORD} characters or more"
     if len(password) > 200:
         return "Password must be 200 characters or fewer"
-    return None
+    email = normalise_email(email)
+    inputs = [email, *re.split(r"[^a-z0-9]+", email), team, "send", "feedback", "workspace", "parent carer voice", "council"]
+    # zxcvbn's cost grows with length; the first 72 characters tell whether a password is guessable.
+    strength = zxcvbn(password[:72], user_inputs=[word for word in inputs if word])
+    if strength["score"] >= 3:
+        return None
+    warning = strength["feedback"].get("warning") or ""
+    suggestion = " ".join(strength["feedback"].get("suggestions") or []) or "Use three or four unrelated words."
+    return " ".join(part for part in ["This password would be easy to guess.", warning, suggestion] if part).rstrip(".")
 
 
 async def create_user(email: str, role: str, password: str | None = None, team: str = "partnership") -> tuple[User, str | None]:
@@ -82,7 +94,7 @@ async def create_user(email: str, role: str, password: str | None = None, team: 
     invitation = None
     user = User(email=email, role=role, team=team or "partnership")
     if password is not None:
-        problem = password_problem(password)
+        problem = password_problem(password, email, team)
         if problem:
             raise ValueError(problem)
         user.password_hash = _hasher.hash(password)
@@ -109,9 +121,13 @@ async def authenticate(email: str, password: str) -> Account | None:
 
 
 async def accept_invitation(token: str, password: str) -> Account | None:
+    """None when the invitation is unknown, used or expired; ValueError when the password would not do."""
     user = await User.objects().where(User.invitation_hash == _hash_token(token)).first()
     if user is None or user.disabled or user.invitation_expires_at is None or user.invitation_expires_at < datetime.now(timezone.utc):
         return None
+    problem = password_problem(password, user.email, user.team)
+    if problem:
+        raise ValueError(problem)
     await User.update(
         {User.password_hash: _hasher.hash(password), User.invitation_hash: None, User.invitation_expires_at: None}
     ).where(User.id == user.id)
@@ -164,12 +180,45 @@ def session_cookie_name(production: bool) -> str:
     return "__Host-session" if production else "session"
 
 
+class TwoFactorRequired(Exception):
+    """An admin without a second factor in production: every workspace page sends them to enrolment."""
+
+
+TWO_FACTOR_PATH = "/workspace/account/two-factor"
+
+
 async def signed_in(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     settings = connection.app.state.settings
     account = await account_for_token(connection.cookies.get(session_cookie_name(settings.is_production)))
     if account is None:
         raise SignInRequired()
     connection.state.account = account
+    if two_factor_required(account, settings.is_production) and connection.url.path != TWO_FACTOR_PATH:
+        if not await is_enrolled(account.id):
+            raise TwoFactorRequired()
+
+
+def two_factor_required(account: Account, production: bool) -> bool:
+    """Admins must have a second factor in production; everyone may, and in development nobody must."""
+    return production and account.is_admin
+
+
+def handle_two_factor_required(request, exc: Exception):
+    from litestar import Response
+    from litestar.response import Redirect
+
+    if request.url.path.startswith("/api/"):
+        return Response({"status_code": 403, "detail": "Set up two-factor sign-in first"}, status_code=403)
+    if request.headers.get("hx-request") == "true":
+        return Response(b"", status_code=204, headers={"HX-Redirect": TWO_FACTOR_PATH})
+    return Redirect(path=TWO_FACTOR_PATH, status_code=303)
+
+
+async def account_by_id(user_id: int) -> Account | None:
+    user = await User.objects().where(User.id == user_id).first()
+    if user is None or user.disabled or not user.password_hash:
+        return None
+    return _account(user)
 
 
 def role_guard(*roles: str):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
@@ -12,12 +13,30 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from feedback.accounts.audit import audit, recent
+from feedback.accounts.two_factor import (
+    PENDING_MINUTES,
+    confirm_enrolment,
+    end_pending_sign_in,
+    enrolled_user_ids,
+    is_enrolled,
+    new_recovery_codes,
+    pending_enrolment,
+    pending_user_id,
+    qr_modules,
+    recovery_codes_left,
+    reset_two_factor,
+    start_enrolment,
+    start_pending_sign_in,
+    verify_second_factor,
+)
 from feedback.accounts.auth import (
     ROLE_LABELS,
     ROLES,
     SESSION_MAX,
+    TWO_FACTOR_PATH,
     Account,
     accept_invitation,
+    account_by_id,
     authenticate,
     create_user,
     end_all_sessions,
@@ -28,17 +47,33 @@ from feedback.accounts.auth import (
     session_cookie_name,
     signed_in,
     start_session,
+    two_factor_required,
 )
 from feedback.accounts.tables import User
-from feedback.errors import error_page
-from feedback.rate_limit import RateLimiter, client_key
+from feedback.rate_limit import FailureThrottle, client_key
 from feedback.rendering import render
 from surveys.validation import field_values
 
-# Five wrong passwords for one account in 15 minutes, or 30 from one address, then a pause.
-sign_in_by_account = RateLimiter(limit=5, window_seconds=900)
-sign_in_by_client = RateLimiter(limit=30, window_seconds=900)
+# Wrong passwords are slowed, never locked out: after 5 for one account (or 10 from one address, which
+# may be a whole council office behind one gateway) each further one doubles the wait, up to a minute.
+# Someone guessing another person's password can hold them back by a minute at most.
+sign_in_by_account = FailureThrottle(free=5, cap_seconds=60)
+sign_in_by_client = FailureThrottle(free=10, cap_seconds=60)
 WRONG = "Enter a correct email address and password"
+# Someone who already has the password guessing 6-digit codes: slowed harder (up to 15 minutes).
+second_factor_attempts = FailureThrottle(free=5, cap_seconds=900)
+WRONG_CODE = "Enter the 6-digit code from your authenticator app, or one of your recovery codes"
+
+
+def _wait_message(seconds: int) -> str:
+    return f"Too many attempts. Wait {seconds} second{'s' if seconds != 1 else ''}, then try again"
+
+
+def _too_many(request: Request, template: str, context: dict[str, Any], seconds: int) -> Response:
+    """The form again, saying how long to wait (429 with Retry-After), instead of a dead end."""
+    response = render(request, template, {**context, "page_title": "Error: " + context["page_title"], "error": _wait_message(seconds)}, status_code=429)
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 def _form(form, name: str, limit: int = 300) -> str:
@@ -64,6 +99,30 @@ def safe_next(target: str | None) -> str:
     return "/workspace"
 
 
+PENDING_COOKIE = "signin_pending"
+
+
+def pending_cookie(request: Request, token: str | None) -> Cookie:
+    """Between the password and the code: it names a pending sign-in, never a session."""
+    settings = request.app.state.settings
+    return Cookie(
+        key=("__Host-" if settings.is_production else "") + PENDING_COOKIE, value=token or "", path="/", httponly=True,
+        secure=settings.is_production, samesite="lax", max_age=PENDING_MINUTES * 60 if token else 0,
+    )
+
+
+def _pending_token(request: Request) -> str | None:
+    return request.cookies.get(("__Host-" if request.app.state.settings.is_production else "") + PENDING_COOKIE)
+
+
+async def complete_sign_in(request: Request, account: Account, target: str, how: str = "") -> Redirect:
+    """The last step of every sign-in: a brand-new session id (the old one, if any, destroyed)."""
+    old = request.cookies.get(session_cookie_name(request.app.state.settings.is_production))
+    token = await start_session(account, old_token=old)
+    await audit(account.email, "sign_in", detail=how)
+    return Redirect(path=target, status_code=303, cookies=[session_cookie(request, token), pending_cookie(request, None)])
+
+
 def session_cookie(request: Request, token: str | None) -> Cookie:
     settings = request.app.state.settings
     return Cookie(
@@ -84,20 +143,56 @@ class AccountController(Controller):
     async def login(self, request: Request) -> Response:
         form = await request.form()
         email, password, target = _form(form, "email"), _form(form, "password", 200), safe_next(_form(form, "next"))
-        if not sign_in_by_client.allow(client_key(request)) or not sign_in_by_account.allow(normalise_email(email)):
-            await audit(normalise_email(email) or "unknown", "sign_in_failed", detail="rate limited")
-            return error_page(request, 429)
+        account_key, address = normalise_email(email), client_key(request)
+        # A throttled attempt is refused before the password is checked, and does not count as a failure.
+        wait = max(sign_in_by_account.wait_seconds(account_key), sign_in_by_client.wait_seconds(address))
+        if wait:
+            await audit(account_key or "unknown", "sign_in_failed", detail="slowed down")
+            return _too_many(request, "account/login.html", {"page_title": "Sign in", "next": target, "email": email}, wait)
         account = await authenticate(email, password) if email and password else None
         if account is None:
-            await audit(normalise_email(email) or "unknown", "sign_in_failed")
+            sign_in_by_account.failed(account_key)
+            sign_in_by_client.failed(address)
+            await audit(account_key or "unknown", "sign_in_failed")
             return render(
                 request, "account/login.html",
                 {"page_title": "Error: Sign in", "next": target, "email": email, "error": WRONG}, status_code=422,
             )
-        old = request.cookies.get(session_cookie_name(request.app.state.settings.is_production))
-        token = await start_session(account, old_token=old)  # a new session id: never reuse one from before
-        await audit(account.email, "sign_in")
-        return Redirect(path=target, status_code=303, cookies=[session_cookie(request, token)])
+        sign_in_by_account.succeeded(account_key)  # the address keeps its count: one can sign in and still spray
+        if await is_enrolled(account.id):
+            pending = await start_pending_sign_in(account.id)
+            return Redirect(path=f"/login/code?next={quote(target)}", status_code=303, cookies=[pending_cookie(request, pending)])
+        return await complete_sign_in(request, account, target)
+
+    @get("/login/code")
+    async def code_page(self, request: Request, next: FromQuery[str | None] = None) -> Response:
+        if await pending_user_id(_pending_token(request)) is None:
+            return _see_other("/login")
+        return render(request, "account/code.html", {"page_title": "Enter your code", "next": safe_next(next), "error": None})
+
+    @post("/login/code")
+    async def code(self, request: Request) -> Response:
+        """The second factor: a code from the authenticator app, or one of the recovery codes."""
+        form = await request.form()
+        target, code = safe_next(_form(form, "next")), _form(form, "code", 40)
+        token = _pending_token(request)
+        user_id = await pending_user_id(token)
+        account = await account_by_id(user_id) if user_id is not None else None
+        if account is None:  # expired (five minutes), or never started: the password again
+            return Redirect(path="/login", status_code=303, cookies=[pending_cookie(request, None)])
+        context = {"page_title": "Enter your code", "next": target}
+        wait = second_factor_attempts.wait_seconds(str(account.id))
+        if wait:
+            await audit(account.email, "sign_in_failed", detail="second factor slowed down")
+            return _too_many(request, "account/code.html", context, wait)
+        how = await verify_second_factor(account.id, code, request.app.state.settings.secret_key)
+        if how is None:
+            second_factor_attempts.failed(str(account.id))
+            await audit(account.email, "sign_in_failed", detail="second factor")
+            return render(request, "account/code.html", {**context, "page_title": "Error: Enter your code", "error": WRONG_CODE}, status_code=422)
+        second_factor_attempts.succeeded(str(account.id))
+        await end_pending_sign_in(token)
+        return await complete_sign_in(request, account, target, how="recovery code" if how == "recovery" else "")
 
     @post("/logout")
     async def logout(self, request: Request) -> Response:
@@ -115,15 +210,22 @@ class AccountController(Controller):
         password, again = _form(form, "password", 201), _form(form, "confirm", 201)
         error = password_problem(password) or (None if password == again else "The passwords do not match")
         if error is None:
-            if not sign_in_by_client.allow(client_key(request)):
-                return error_page(request, 429)
-            account = await accept_invitation(token, password)
-            if account is None:
-                error = "This invitation has expired or has already been used. Ask an administrator for a new one"
+            address = client_key(request)
+            wait = sign_in_by_client.wait_seconds(address)
+            if wait:
+                return _too_many(request, "account/invitation.html", {"page_title": "Set your password", "token": token}, wait)
+            try:
+                account = await accept_invitation(token, password)
+            except ValueError as problem:  # guessable given who they are (their email, their team)
+                error = str(problem)
             else:
-                await audit(account.email, "invitation_accepted")
-                new_token = await start_session(account)
-                return Redirect(path="/workspace", status_code=303, cookies=[session_cookie(request, new_token)])
+                if account is None:
+                    sign_in_by_client.failed(address)
+                    error = "This invitation has expired or has already been used. Ask an administrator for a new one"
+                else:
+                    await audit(account.email, "invitation_accepted")
+                    new_token = await start_session(account)
+                    return Redirect(path="/workspace", status_code=303, cookies=[session_cookie(request, new_token)])
         return render(
             request, "account/invitation.html",
             {"page_title": "Error: Set your password", "token": token, "error": error}, status_code=422,
@@ -147,7 +249,7 @@ class UsersController(Controller):
             "users": await User.objects().order_by(User.email),
             "roles": ROLES, "role_labels": ROLE_LABELS, "values": values, "errors": errors,
             "error_list": [{"text": m, "href": f"#{k}"} for k, m in errors.items()],
-            "invitation": invitation,
+            "invitation": invitation, "two_factor_users": await enrolled_user_ids(),
         }
 
     @post("/users", guards=[role_guard("admin")])
@@ -187,6 +289,12 @@ class UsersController(Controller):
             await user.save()
             await end_all_sessions(user.id)
             await audit(account.email, "user_role_changed", object=user.email, detail=user.role)
+        elif action == "reset_two_factor":
+            # For someone who lost their phone and their recovery codes: they sign in with the password
+            # and enrol again (at once, if they are an admin in production).
+            await reset_two_factor(user.id)
+            await end_all_sessions(user.id)
+            await audit(account.email, "two_factor_reset", object=user.email)
         elif action in ("disable", "enable"):
             user.disabled = action == "disable"
             await user.save()
@@ -194,6 +302,67 @@ class UsersController(Controller):
                 await end_all_sessions(user.id)
             await audit(account.email, "user_disabled" if user.disabled else "user_enabled", object=user.email)
         return _see_other("/workspace/users")
+
+    # --- the signed-in person's own second factor ---------------------------------------------
+
+    async def _two_factor_context(self, request: Request, error: str | None = None, recovery_codes: list[str] | None = None) -> dict[str, Any]:
+        account, settings = _account(request), request.app.state.settings
+        enrolled = await is_enrolled(account.id)
+        context: dict[str, Any] = {
+            "page_title": ("Error: " if error else "") + "Two-factor sign-in", "account": account, "enrolled": enrolled,
+            "required": two_factor_required(account, settings.is_production), "error": error, "recovery_codes": recovery_codes,
+        }
+        if enrolled:
+            context["codes_left"] = await recovery_codes_left(account.id)
+        elif recovery_codes is None:
+            enrolment = await pending_enrolment(account.id, account.email, settings.secret_key)
+            enrolment = enrolment or await start_enrolment(account.id, account.email, settings.secret_key)
+            context.update(enrolment=enrolment, qr=qr_modules(enrolment.uri))
+        return context
+
+    def _two_factor_page(self, request: Request, context: dict[str, Any], status_code: int = 200) -> Response:
+        response = render(request, "account/two_factor.html", context, status_code=status_code)
+        response.headers["Cache-Control"] = "no-store"  # the secret and the recovery codes
+        return response
+
+    @get("/account/two-factor")
+    async def two_factor_page(self, request: Request) -> Response:
+        return self._two_factor_page(request, await self._two_factor_context(request))
+
+    @post("/account/two-factor")
+    async def two_factor(self, request: Request) -> Response:
+        account, settings = _account(request), request.app.state.settings
+        form = await request.form()
+        action, code = _field(form, "action"), _form(form, "code", 40)
+        wait = second_factor_attempts.wait_seconds(str(account.id))
+        if wait:
+            return self._two_factor_page(request, {**await self._two_factor_context(request), "error": _wait_message(wait)}, 429)
+        if action == "confirm":
+            codes = await confirm_enrolment(account.id, code, settings.secret_key)
+            if codes is None:
+                second_factor_attempts.failed(str(account.id))
+                return self._two_factor_page(request, await self._two_factor_context(request, "Enter the 6-digit code your authenticator app shows now"), 422)
+            await audit(account.email, "two_factor_enrolled")
+            # Sign-in is now complete in the stronger sense: a new session id for it.
+            token = await start_session(account, old_token=request.cookies.get(session_cookie_name(settings.is_production)))
+            response = self._two_factor_page(request, await self._two_factor_context(request, recovery_codes=codes))
+            response.set_cookie(session_cookie(request, token))
+            return response
+        if action in ("recovery_codes", "turn_off") and await is_enrolled(account.id):
+            if action == "turn_off" and two_factor_required(account, settings.is_production):
+                return self._two_factor_page(request, await self._two_factor_context(request, "Administrators must keep two-factor sign-in on"), 422)
+            if await verify_second_factor(account.id, code, settings.secret_key) != "totp":
+                second_factor_attempts.failed(str(account.id))
+                return self._two_factor_page(request, await self._two_factor_context(request, "Enter the 6-digit code your authenticator app shows now"), 422)
+            second_factor_attempts.succeeded(str(account.id))
+            if action == "turn_off":
+                await reset_two_factor(account.id)
+                await audit(account.email, "two_factor_turned_off")
+                return _see_other(TWO_FACTOR_PATH)
+            codes = await new_recovery_codes(account.id, settings.secret_key)
+            await audit(account.email, "recovery_codes_renewed")
+            return self._two_factor_page(request, await self._two_factor_context(request, recovery_codes=codes))
+        return _see_other(TWO_FACTOR_PATH)
 
     @get("/audit", guards=[role_guard("admin")])
     async def audit_log(self, request: Request) -> Response:

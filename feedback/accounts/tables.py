@@ -40,3 +40,30 @@ class AuditEntry(Table, tablename="audit_log"):
     object = Varchar(length=200, null=False, default="")
     detail = Varchar(length=500, null=False, default="")
     count = Integer(null=True, default=None)
+
+
+class TwoFactor(Table, tablename="workspace_two_factor"):
+    """A user's authenticator app. `confirmed_at` is empty while enrolment waits for a first code.
+    The TOTP secret is encrypted (feedback.accounts.two_factor); `last_step` stops a code being reused."""
+
+    user_id = Integer(null=False, index=True)
+    secret_encrypted = Varchar(length=300, null=False)
+    confirmed_at = Timestamptz(null=True, default=None)
+    last_step = Integer(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class RecoveryCode(Table, tablename="workspace_recovery_code"):
+    """Single-use codes for when the authenticator is lost: only a keyed hash is kept."""
+
+    user_id = Integer(null=False, index=True)
+    code_hash = Varchar(length=64, null=False, index=True)
+    used_at = Timestamptz(null=True, default=None)
+
+
+class PendingSignIn(Table, tablename="workspace_pending_sign_in"):
+    """The password was right and the code is still to come: not a session, it opens nothing else."""
+
+    token_hash = Varchar(length=64, null=False, unique=True)
+    user_id = Integer(null=False, index=True)
+    expires_at = Timestamptz(null=False)
