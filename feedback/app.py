@@ -29,6 +29,8 @@ from feedback.respond.controllers.journey import RespondentController
 from feedback.themes.controllers import ThemesController
 from feedback.publishing.controllers.updates import UpdatesController
 from feedback.respond.controllers.withdraw import WithdrawController
+from feedback.respond.controllers.send_code import SendCodeController
+from feedback.messages.service import template_globals as message_template_globals
 from feedback.workspace.controllers.surveys import WorkspaceController
 from feedback.database import close_pool, start_pool
 from feedback.messages.controllers import ROUTES as MESSAGE_ROUTES
@@ -71,9 +73,9 @@ def create_app(settings: Settings | None = None, manage_pool: bool = True) -> Li
     )
 
     app = Litestar(
-        route_handlers=[*PUBLIC_ROUTES, *MESSAGE_ROUTES, RespondentController, WithdrawController, AccountController, UsersController, WorkspaceController, SurveyDatesController, AnalysisController, BoardReportController, ThemesController, QuotesController, UpdatesController, BuilderController, ApiController, static],
+        route_handlers=[*PUBLIC_ROUTES, *MESSAGE_ROUTES, RespondentController, SendCodeController, WithdrawController, AccountController, UsersController, WorkspaceController, SurveyDatesController, AnalysisController, BoardReportController, ThemesController, QuotesController, UpdatesController, BuilderController, ApiController, static],
         lifespan=[lifespan],
-        template_config=template_config(symbol_template_globals()),
+        template_config=template_config({**symbol_template_globals(), **message_template_globals()}),
         plugins=[HTMXPlugin()],
         csrf_config=csrf_config(settings),
         compression_config=CompressionConfig(backend="gzip", gzip_compress_level=6, minimum_size=500),

@@ -32,6 +32,8 @@ class Settings:
     notify_template_email: str = ""  # a Notify template with ((subject)) and ((body))
     notify_template_sms: str = ""  # a Notify template with ((body))
     notify_callback_token: str = field(default="", repr=False)  # the bearer token Notify sends to our callback
+    # The address people reach the service at (links in messages); the request's own address if unset.
+    public_url: str = ""
     # Whether `feedback serve` sends the outbox itself (set 0 when `feedback worker` runs apart).
     worker_in_serve: bool = True
 
@@ -104,5 +106,6 @@ def load_settings() -> Settings:
         notify_template_email=os.environ.get("FEEDBACK_NOTIFY_TEMPLATE_EMAIL", "").strip(),
         notify_template_sms=os.environ.get("FEEDBACK_NOTIFY_TEMPLATE_SMS", "").strip(),
         notify_callback_token=os.environ.get("FEEDBACK_NOTIFY_CALLBACK_TOKEN", "").strip(),
+        public_url=os.environ.get("FEEDBACK_PUBLIC_URL", "").strip().rstrip("/"),
         worker_in_serve=os.environ.get("FEEDBACK_WORKER_IN_SERVE", "1").strip() not in {"0", "false", "no"},
     )

@@ -24,3 +24,21 @@ async def send_later(**fields) -> outbox.Queued:
     for worker in _local_workers:
         worker.wake()
     return queued
+
+
+def public_link(settings: Settings, request_base_url: str, path: str) -> str:
+    """An absolute link for a message. FEEDBACK_PUBLIC_URL when set: a forged Host header must
+    never put someone else's address in an email we send."""
+    base = settings.public_url or str(request_base_url).rstrip("/")
+    return base + path
+
+
+def template_globals() -> dict:
+    """For the pages that offer "send it to me": which channels are on (none: say so plainly)."""
+    import secrets
+
+    def message_channels(request) -> list[str]:
+        available = channels(request.app.state.settings)
+        return [c for c in ("email", "sms") if c in available]
+
+    return {"message_channels": message_channels, "new_form_token": lambda: secrets.token_urlsafe(16)}

@@ -3,5 +3,5 @@ every Continue, check your answers, submit, your choices (consent), resume later
 cookie, withdrawal, and the symbol-supported ("with pictures") and easy-read markup.
 
 May use: the shell, `surveys`, `consent`, `feedback.themes` (coding a comment on submission) and
-`feedback.publishing` (removing quotes on withdrawal).
+`feedback.publishing` (removing quotes on withdrawal). It queues messages through `feedback.messages` ("send me my code").
 """

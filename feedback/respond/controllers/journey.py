@@ -348,7 +348,8 @@ class RespondentController(Controller):
             code = await create_resume_code(draft, _settings(request).secret_key)
             return render(
                 request, "respondent/saved.html",
-                {"page_title": "Your answers have been saved", "run": run, "code": code, "variant": draft.variant},
+                {"page_title": "Your answers have been saved", "run": run, "code": code, "variant": draft.variant,
+                 "shared_device": draft.channel in ("event", "paper")},  # no "send it to me" on a shared tablet
             )
 
         if errors:
