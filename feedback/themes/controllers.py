@@ -19,6 +19,7 @@ from feedback.accounts.audit import audit
 from feedback.accounts.auth import can_manage, role_guard, signed_in, visible_or_404
 from feedback.rendering import render
 from feedback.themes.store import (
+    confirm_suggestions,
     DecisionRefused,
     RemovalRefused,
     codebook_versions,
@@ -107,7 +108,11 @@ class ThemesController(Controller):
         run = await _run(request, run_id)
         show = "all" if show == "all" else "pending"
         theme = theme if theme and THEME_KEY.match(theme) else None
-        return await self._review_page(request, run, show, theme, _page_number(page), DONE_MESSAGES.get(done or ""))
+        message = DONE_MESSAGES.get(done or "")
+        if done == "confirm_many":
+            count = _int(request.query_params.get("confirmed")) or 0
+            message = f"{count} {'comment' if count == 1 else 'comments'}: suggested themes confirmed"
+        return await self._review_page(request, run, show, theme, _page_number(page), message)
 
     @post("/surveys/{run_id:int}/themes/review")
     async def decide_themes(self, request: Request, run_id: FromPath[int]) -> Response:
@@ -140,6 +145,38 @@ class ThemesController(Controller):
         if _first(form, "queue", 10) == "uncoded":
             return _see_other(f"/workspace/surveys/{run.id}/themes/uncoded?{urlencode({'page': page, 'done': action})}")
         return _see_other(_review_url(run, show, theme_filter, page, done=action) + f"#{anchor}")
+
+    @post("/surveys/{run_id:int}/themes/review/confirm")
+    async def confirm_many(self, request: Request, run_id: FromPath[int]) -> Response:
+        """Confirm a page of suggestions at once (`scope=page`, the page's comments listed as
+        `comment=RESPONSE:QUESTION`), or every suggestion of one theme (`scope=theme`)."""
+        run = await _run(request, run_id, manage=True)
+        form = await request.form()
+        scope = _first(form, "scope", 10)
+        show = "all" if _first(form, "show", 10) == "all" else "pending"
+        theme_filter = _first(form, "filter", 60) or None
+        theme_filter = theme_filter if theme_filter and THEME_KEY.match(theme_filter) else None
+        page = _page_number(_first(form, "page", 12))
+        account = request.state.account
+        if scope == "theme" and theme_filter:
+            confirmed = await confirm_suggestions(run, account.email, theme=theme_filter)
+            detail = f"confirmed {theme_filter} on {confirmed} comments"
+            page = 1
+        elif scope == "page":
+            pairs = []
+            for value in field_values(form, "comment")[:200]:  # a page holds 20; never an unbounded list
+                response, _, question = value.partition(":")
+                if _int(response) and question:
+                    pairs.append((int(response), question[:80]))
+            if not pairs:
+                return await self._review_page(request, run, show, theme_filter, page,
+                                               error="There are no suggestions on this page to confirm", status_code=400)
+            confirmed = await confirm_suggestions(run, account.email, comments=pairs)
+            detail = f"confirmed suggested themes on {confirmed} comments of a page"
+        else:
+            return _see_other(_review_url(run, show, theme_filter, page))
+        await audit(account.email, "theme_decision", object=run.slug, detail=detail)
+        return _see_other(_review_url(run, show, theme_filter, page, done="confirm_many", confirmed=str(confirmed)) + "#comments")
 
     # -- the uncoded queue -----------------------------------------------------------------------
 

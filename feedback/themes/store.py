@@ -397,6 +397,30 @@ async def decide(run: Run, comment: Comment, action: str, actor: str, theme: str
         return f"added {theme}"
 
 
+async def confirm_suggestions(run: Run, actor: str, theme: str | None = None,
+                              comments: Iterable[tuple[int, str]] | None = None) -> int:
+    """Confirm many suggestions at once: every suggested `theme` in the survey (all suggestions of one
+    theme), or every suggestion on the listed (response, question) comments (a page of the queue), or
+    both limits together. Returns how many comments had a suggestion confirmed; officers' removals and
+    additions are never touched (only rows still `suggested` change)."""
+    wanted = None if comments is None else {(int(r), str(q)) for r, q in comments}
+    if wanted is not None and not wanted:
+        return 0
+    now = datetime.now(timezone.utc)
+    engine = CommentCoding._meta.db
+    where = (CommentCoding.run == run.id) & (CommentCoding.status == SUGGESTED)
+    if theme:
+        where = where & (CommentCoding.theme == theme)
+    async with writing_transaction(engine):
+        await _lock_run(run.id)
+        rows = await CommentCoding.select(CommentCoding.id, CommentCoding.response, CommentCoding.question).where(where)
+        chosen = [r for r in rows if wanted is None or (r["response"], r["question"]) in wanted]
+        for chunk in _chunks([r["id"] for r in chosen]):
+            await CommentCoding.update({CommentCoding.status: CONFIRMED, CommentCoding.decided_by: actor[:254],
+                                        CommentCoding.decided_at: now}).where(CommentCoding.id.is_in(chunk))
+    return len({(r["response"], r["question"]) for r in chosen})
+
+
 # -- erasure ------------------------------------------------------------------------------------
 
 

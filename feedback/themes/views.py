@@ -117,8 +117,11 @@ def review_item(run: Run, comment: Comment, stored: list[StoredCoding], codebook
             continue
         seen.add(s.theme)
         theme = codebook.themes.get(s.theme)
+        # The reason is the comment's own words that matched, never the codebook's internal term
+        # syntax ("@school_help ... @school" means nothing to an officer).
+        words = list(dict.fromkeys(part.strip() for part, marked in highlight(comment.text, s.terms, codebook) if marked and part.strip())) if s.terms else []
         codings.append({"key": s.theme, "label": theme.label if theme else s.theme, "status": s.status, "source": s.source,
-                        "terms": s.terms})
+                        "terms": s.terms, "words": words})
     current = current_themes(stored, codebook.themes)
     addable = [(key, theme.label) for key, theme in codebook.themes.items() if key not in current]
     return ReviewItem(
@@ -149,8 +152,10 @@ async def review_context(run: Run, show: str = "pending", theme: str | None = No
     pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(max(1, page), pages)
     items = [review_item(run, c, s, codebook, questions) for c, s in chosen[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]]
+    theme_pending = sum(1 for _c, s in chosen if any(x.theme == theme and x.status == SUGGESTED for x in s)) if theme else 0
     return {
         "items": items, "total": total, "page": page, "pages": pages, "show": show, "theme_filter": theme,
+        "pending_on_page": [i for i in items if i.pending], "theme_pending": theme_pending,
         "theme_filter_label": codebook.themes[theme].label if theme in codebook.themes else None,
         "theme_choices": [(k, t.label) for k, t in codebook.themes.items()],
     }

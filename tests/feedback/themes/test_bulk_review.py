@@ -1,0 +1,107 @@
+"""Review that scales (issue 15): a page of suggestions or every suggestion of one theme confirmed
+by one real form (audited, officers' own decisions untouched), the reason shown as the comment's
+own matched words, and the "Add a theme" box empty until an officer chooses."""
+
+from __future__ import annotations
+
+import re
+
+from feedback.accounts.audit import recent
+from feedback.themes.tables import CommentCoding
+from tests.analysis.test_loading import submitted, valid_answers
+from tests.conftest import open_test_run, run
+from tests.walker import csrf_token
+from tests.workspace_client import signed_in
+
+
+def statuses(survey, theme=None):
+    query = CommentCoding.select(CommentCoding.response, CommentCoding.question, CommentCoding.theme, CommentCoding.status).where(
+        CommentCoding.run == survey.id)
+    return {(r["response"], r["question"], r["theme"]): r["status"] for r in run(query) if theme is None or r["theme"] == theme}
+
+
+def make_survey(n: int = 25):
+    survey = open_test_run("annual-send-parent")
+    drafts = [run(submitted(survey, valid_answers(
+        survey.instrument, 900 + i, could_be_better=f"The taxi was late again on day {i}",
+        works_well="Our SENCo is brilliant" if i % 2 else "", anything_else=""))) for i in range(n)]
+    return survey, drafts
+
+
+def test_confirm_a_page_of_suggestions_at_once(app):
+    survey, drafts = make_survey(25)
+    client = signed_in(app)
+    page = client.get(f"/workspace/surveys/{survey.id}/themes/review")
+    assert "Confirm suggested themes on this page (20 comments)" in page.text
+    listed = re.findall(r'name="comment" value="(\d+):([a-z_]+)"', page.text)
+    assert len(listed) == 20
+    response = client.post(f"/workspace/surveys/{survey.id}/themes/review/confirm", follow_redirects=False, data={
+        "_csrf_token": csrf_token(page.text), "scope": "page", "show": "pending", "page": "1",
+        "comment": [f"{r}:{q}" for r, q in listed]})
+    assert response.status_code == 303 and "done=confirm_many" in response.headers["location"]
+    rows = statuses(survey)
+    confirmed = {(r, q) for (r, q, _t), s in rows.items() if s == "confirmed"}
+    assert confirmed == {(int(r), q) for r, q in listed}
+    assert sum(1 for s in rows.values() if s == "suggested") > 0  # the next page still waits
+    after = client.get(response.headers["location"])
+    assert "20 comments: suggested themes confirmed" in after.text
+    entries = [e for e in run(recent(20, "theme_decision")) if e.actor == client.email]
+    assert entries and "20 comments" in entries[0].detail and "taxi" not in entries[0].detail
+    client.__exit__(None, None, None)
+
+
+def test_confirm_every_suggestion_of_one_theme_keeps_officers_removals(app):
+    survey, drafts = make_survey(24)
+    client = signed_in(app)
+    token = csrf_token(client.get(f"/workspace/surveys/{survey.id}/themes/review").text)
+    # An officer removed transport from one comment: confirming the theme must not bring it back.
+    client.post(f"/workspace/surveys/{survey.id}/themes/review", data={
+        "_csrf_token": token, "response": str(drafts[0].id), "question": "could_be_better", "action": "remove", "theme": "transport"})
+    filtered = client.get(f"/workspace/surveys/{survey.id}/themes/review?show=pending&theme=transport")
+    assert "Confirm “Transport” on all 23 comments waiting" in filtered.text
+    response = client.post(f"/workspace/surveys/{survey.id}/themes/review/confirm", follow_redirects=False, data={
+        "_csrf_token": token, "scope": "theme", "filter": "transport", "show": "pending"})
+    assert response.status_code == 303
+    transport = statuses(survey, "transport")
+    assert list(transport.values()).count("confirmed") == 23
+    assert transport[(drafts[0].id, "could_be_better", "transport")] == "removed"
+    assert all(s == "suggested" for s in statuses(survey, "school_support").values())  # other themes wait
+    assert "23 comments: suggested themes confirmed" in client.get(response.headers["location"]).text
+    client.__exit__(None, None, None)
+
+
+def test_bulk_confirm_refuses_bad_input_without_a_500(app):
+    survey, drafts = make_survey(3)
+    other, other_drafts = make_survey(1)
+    client = signed_in(app)
+    token = csrf_token(client.get(f"/workspace/surveys/{survey.id}/themes/review").text)
+    url = f"/workspace/surveys/{survey.id}/themes/review/confirm"
+    empty = client.post(url, data={"_csrf_token": token, "scope": "page"}, follow_redirects=False)
+    assert empty.status_code == 400 and "govuk-error-summary" in empty.text
+    junk = client.post(url, data={"_csrf_token": token, "scope": "page", "comment": ["abc", ":", "99999999999:x", "-1:q"]})
+    assert junk.status_code == 400
+    # Another survey's comment listed here confirms nothing there.
+    client.post(url, data={"_csrf_token": token, "scope": "page", "comment": f"{other_drafts[0].id}:could_be_better"})
+    assert all(s == "suggested" for s in statuses(other).values())
+    assert client.post(url, data={"_csrf_token": token, "scope": "theme", "filter": "<script>"}, follow_redirects=False).status_code == 303
+    assert client.post(url, data={"scope": "theme", "filter": "transport"}, follow_redirects=False).status_code == 403
+    assert all(s == "suggested" for s in statuses(survey).values())
+    client.__exit__(None, None, None)
+
+
+def test_the_reason_is_the_comments_own_words_and_the_add_box_starts_empty(app):
+    survey = open_test_run("annual-send-parent")
+    run(submitted(survey, valid_answers(survey.instrument, 950, could_be_better="The school staff were brilliant with him",
+                                        works_well="", anything_else="")))
+    client = signed_in(app)
+    page = client.get(f"/workspace/surveys/{survey.id}/themes/review").text
+    assert "@" not in re.sub(r"<[^>]+>", "", page.split('id="comments"')[1]).replace("@example", "")  # no group names
+    assert "why: matched the words “school staff”, “brilliant”" in page
+    select = re.search(r'<select class="govuk-select" id="comment-[^"]+-add" name="theme">\s*<option value="" selected>Choose a theme</option>', page)
+    assert select
+    token = csrf_token(page)
+    response_id = re.search(r'name="response" value="(\d+)"', page).group(1)
+    refused = client.post(f"/workspace/surveys/{survey.id}/themes/review", data={
+        "_csrf_token": token, "response": response_id, "question": "could_be_better", "action": "add", "theme": ""})
+    assert refused.status_code == 400 and "Select a theme" in refused.text
+    client.__exit__(None, None, None)
