@@ -8,7 +8,7 @@ the rows of its data table, which the template shows with it (templates/_chart.h
 
 Why this layout: the chart is drawn in a narrow viewBox (`WIDTH` units) with 20-unit text, and the
 page shows it between `MIN_WIDTH` and `MAX_WIDTH` CSS pixels, so its text is never smaller than 14 px
-(at 320 px wide) nor larger than about 22 px. Labels sit above the bars, so a narrow screen does not
+(at 320 px wide, inside an open section) nor larger than about 22 px. Labels sit above the bars, so a narrow screen does not
 squeeze the bars into lines. Colour is never the only cue: values are written beside every bar, the
 target line is dashed and labelled, intervals are black whiskers, suppressed values are said in words.
 
@@ -31,15 +31,15 @@ TRACK_COLOUR = "#f3f2f1"  # the 0-100% track behind each bar (decoration only)
 MARK_COLOUR = "#0b0c0c"  # target line and interval whiskers: 19:1 on white, 4.1:1 on the blue bar
 TEXT_COLOUR = "#0b0c0c"
 FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', Arial, sans-serif"
-WIDTH = 360  # viewBox width
+WIDTH = 340  # viewBox width
 FONT_SIZE = 20  # in viewBox units
 LINE = 26  # a line of label text
 BAR_HEIGHT = 28
 ROW_GAP = 14
 TARGET_BAND = 30  # room above the rows for the target's label
 LABEL_CHARACTERS = 24  # a label line, leaving room for the value on its right
-MIN_WIDTH = 260  # CSS px the page shows the chart at, at least: 20 * 260 / 360 = 14.4 px text
-MAX_WIDTH = 400  # ... and at most: 22 px text
+MIN_WIDTH = 240  # CSS px the page shows the chart at, at least: 20 * 240 / 340 = 14.1 px text
+MAX_WIDTH = 380  # ... and at most: 22.4 px text
 
 
 @dataclass
@@ -51,6 +51,7 @@ class Bar:
     low: float | None = None  # the 95% interval, in percent, when there is one
     high: float | None = None
     cells: list[str] | None = None  # the data table's cells after the label (default: display, detail)
+    table_label: str | None = None  # the label in the data table, when it differs from the chart's
 
 
 @dataclass
@@ -64,14 +65,20 @@ class Chart:
     detail_heading: str = "Count and base"
     headings: list[str] | None = None  # the data table's column headings after the first
     extra_rows: list[list[str]] = field(default_factory=list)  # table rows that are not bars (e.g. not in the base)
-    standalone_svg: str = ""  # the same chart for download: pixel size, white background
+    drawing: tuple = ()  # what `standalone_svg` draws from (drawn only when someone downloads it)
+
+    @property
+    def standalone_svg(self) -> str:
+        """The same chart for download: sized in pixels, on a white background."""
+        svg, _ = _draw(*self.drawing, standalone=True)
+        return '<?xml version="1.0" encoding="UTF-8"?>\n' + str(svg)
 
     @property
     def table_headings(self) -> list[str]:
         return self.headings or [self.value_heading, self.detail_heading]
 
     def table_rows(self) -> list[list[str]]:
-        rows = [[b.label, *(b.cells if b.cells is not None else [b.display, b.detail])] for b in self.bars]
+        rows = [[b.table_label or b.label, *(b.cells if b.cells is not None else [b.display, b.detail])] for b in self.bars]
         return rows + self.extra_rows
 
 
@@ -107,6 +114,7 @@ def _draw(chart_id: str, title: str, summary: str, bars: list[Bar], target: floa
     scale = WIDTH / maximum if maximum else 0.0
     top = TARGET_BAND if target is not None else 4
     rows: list[Markup] = []
+    bar_tops: list[float] = []
     y = top
     for bar in bars:
         lines = _label_lines(bar.label)
@@ -117,7 +125,9 @@ def _draw(chart_id: str, title: str, summary: str, bars: list[Bar], target: floa
         rows.append(Markup('<text x="{}" y="{}" font-size="{}" font-weight="bold" text-anchor="end" fill="{}">{}</text>').format(
             WIDTH, y + 20, FONT_SIZE, TEXT_COLOUR, value_text))
         bar_y = y + LINE * len(lines) + 2
-        rows.append(Markup('<rect x="0" y="{}" width="{}" height="{}" fill="{}"/>').format(bar_y, WIDTH, BAR_HEIGHT, TRACK_COLOUR))
+        bar_tops.append(bar_y)
+        # The track is a path, so the only rects are the bars (one per row of the data table).
+        rows.append(Markup('<path d="M0 {y}h{w}v{h}h-{w}z" fill="{c}"/>').format(y=bar_y, w=WIDTH, h=BAR_HEIGHT, c=TRACK_COLOUR))
         length = 0.0 if bar.value is None else max(0.0, min(maximum, bar.value)) * scale
         if length:
             rows.append(Markup('<rect x="0" y="{}" width="{:.1f}" height="{}" fill="{}"/>').format(bar_y, length, BAR_HEIGHT, BAR_COLOUR))
@@ -132,13 +142,17 @@ def _draw(chart_id: str, title: str, summary: str, bars: list[Bar], target: floa
     height = max(y, top + 10)
     marks: list[Markup] = []
     if target is not None and maximum:
+        # The target crosses each bar (not the label lines, so it never runs through a value).
         x = min(maximum, target) * scale
         anchor = "end" if x > WIDTH * 0.6 else "start"
-        marks.append(Markup(
-            '<line x1="{x:.1f}" y1="{t}" x2="{x:.1f}" y2="{h}" stroke="{c}" stroke-width="3" stroke-dasharray="8 5"/>'
-            '<text x="{tx:.1f}" y="20" font-size="{f}" text-anchor="{a}" fill="{tc}">Target {v:g}%</text>'
-        ).format(x=x, t=TARGET_BAND - 4, h=height - ROW_GAP + 4, c=MARK_COLOUR, tx=x + (-4 if anchor == "end" else 4),
-                 f=FONT_SIZE, a=anchor, tc=TEXT_COLOUR, v=target))
+        marks.append(Markup('<text x="{tx:.1f}" y="20" font-size="{f}" text-anchor="{a}" fill="{tc}">Target {v:g}%</text>').format(
+            tx=x + (-4 if anchor == "end" else 4), f=FONT_SIZE, a=anchor, tc=TEXT_COLOUR, v=target))
+        marks.append(Markup('<line x1="{x:.1f}" y1="{t}" x2="{x:.1f}" y2="{b}" stroke="{c}" stroke-width="3"/>').format(
+            x=x, t=TARGET_BAND - 4, b=TARGET_BAND + 2, c=MARK_COLOUR))
+        for bar_y in bar_tops:
+            marks.append(Markup(
+                '<line x1="{x:.1f}" y1="{t}" x2="{x:.1f}" y2="{b}" stroke="{c}" stroke-width="3" stroke-dasharray="6 4"/>'
+            ).format(x=x, t=bar_y - 4, b=bar_y + BAR_HEIGHT + 4, c=MARK_COLOUR))
     title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
     if standalone:
         opening = Markup(
@@ -170,12 +184,12 @@ def bar_chart(
     bars = list(bars)
     chart_id = _slug(chart_id)
     summary = _summary(title, bars, target)
-    svg, _ = _draw(chart_id, title, summary, bars, target, maximum, standalone=False)
-    standalone, _ = _draw(chart_id, title, summary, bars, target, maximum, standalone=True)
+    drawing = (chart_id, title, summary, bars, target, maximum)
+    svg, _ = _draw(*drawing, standalone=False)
     return Chart(
         id=chart_id, title=title, svg=svg, summary=summary, bars=bars,
         value_heading=value_heading, detail_heading=detail_heading, headings=headings,
-        extra_rows=list(extra_rows or []), standalone_svg='<?xml version="1.0" encoding="UTF-8"?>\n' + str(standalone),
+        extra_rows=list(extra_rows or []), drawing=drawing,
     )
 
 

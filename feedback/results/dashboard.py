@@ -145,6 +145,7 @@ def trend_chart(points: list[TrendPoint], target: float, chart_id: str = "trend"
             low=None if p.ci_low is None else p.ci_low * 100, high=None if p.ci_high is None else p.ci_high * 100,
             cells=[percent_text(p.share) if shown else "–", f"{p.positive} of {p.base}" if shown else "no answers",
                    interval_text(p.ci_low, p.ci_high)],
+            table_label=p.label,
         ))
     return bar_chart(chart_id, "Share satisfied, year by year", bars, target=target * 100,
                      headings=["Satisfied", "Satisfied of base", "95% interval"])
