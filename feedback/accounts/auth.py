@@ -4,6 +4,7 @@ roles, and the object-level rule for who may see which survey."""
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import secrets
 from dataclasses import dataclass
@@ -12,8 +13,9 @@ from datetime import datetime, timedelta, timezone
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from litestar.connection import ASGIConnection
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.handlers import BaseRouteHandler
+from litestar.middleware.csrf import generate_csrf_hash
 from zxcvbn import zxcvbn
 
 from feedback.errors import SignInRequired  # noqa: F401 (raised by the guards, re-exported)
@@ -187,11 +189,31 @@ class TwoFactorRequired(Exception):
 TWO_FACTOR_PATH = "/workspace/account/two-factor"
 
 
+def csrf_token_for_session(session_token: str, secret_key: str) -> str:
+    """The CSRF token of a signed-in session, in the form Litestar's CSRF middleware checks (a random-
+    looking part and its HMAC), derived from the session id: a token from before sign-in, or from
+    anyone else's session, is not this one. Set as the CSRF cookie at every sign-in."""
+    part = hmac.new(secret_key.encode(), b"csrf for session\0" + session_token.encode(), hashlib.sha256).hexdigest()
+    return part + generate_csrf_hash(token=part, secret=secret_key)
+
+
+_SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
 async def signed_in(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     settings = connection.app.state.settings
-    account = await account_for_token(connection.cookies.get(session_cookie_name(settings.is_production)))
+    session_token = connection.cookies.get(session_cookie_name(settings.is_production))
+    account = await account_for_token(session_token)
     if account is None:
         raise SignInRequired()
+    # The CSRF middleware has checked the form's token against the CSRF cookie; here the cookie must be
+    # the one this session was given at sign-in.
+    csrf_cookie = connection.cookies.get(connection.app.csrf_config.cookie_name) or ""
+    if not hmac.compare_digest(csrf_cookie, csrf_token_for_session(session_token, settings.secret_key)):
+        if connection.method not in _SAFE_METHODS:
+            raise PermissionDeniedException("CSRF token not bound to this session")
+        if not connection.url.path.startswith("/api/"):
+            raise SignInRequired()  # a session from before tokens were bound: sign in again to get one
     connection.state.account = account
     if two_factor_required(account, settings.is_production) and connection.url.path != TWO_FACTOR_PATH:
         if not await is_enrolled(account.id):

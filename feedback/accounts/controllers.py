@@ -11,6 +11,7 @@ from litestar.datastructures import Cookie
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
+from litestar.utils.scope.state import ScopeState
 
 from feedback.accounts.audit import audit, recent
 from feedback.accounts.two_factor import (
@@ -37,6 +38,7 @@ from feedback.accounts.auth import (
     Account,
     accept_invitation,
     account_by_id,
+    csrf_token_for_session,
     authenticate,
     create_user,
     end_all_sessions,
@@ -115,12 +117,27 @@ def _pending_token(request: Request) -> str | None:
     return request.cookies.get(("__Host-" if request.app.state.settings.is_production else "") + PENDING_COOKIE)
 
 
+def csrf_cookie(request: Request, session_token: str | None) -> Cookie:
+    """The CSRF cookie renewed at sign-in (bound to the new session) and cleared at sign-out."""
+    config = request.app.csrf_config
+    return Cookie(
+        key=config.cookie_name, value=csrf_token_for_session(session_token, request.app.state.settings.secret_key) if session_token else "",
+        path=config.cookie_path, secure=config.cookie_secure, httponly=config.cookie_httponly, samesite=config.cookie_samesite,
+        domain=config.cookie_domain, max_age=None if session_token else 0,
+    )
+
+
+def signed_in_cookies(request: Request, session_token: str) -> list[Cookie]:
+    return [session_cookie(request, session_token), csrf_cookie(request, session_token), pending_cookie(request, None)]
+
+
 async def complete_sign_in(request: Request, account: Account, target: str, how: str = "") -> Redirect:
-    """The last step of every sign-in: a brand-new session id (the old one, if any, destroyed)."""
+    """The last step of every sign-in: a brand-new session id (the old one, if any, destroyed) and a
+    CSRF token bound to it."""
     old = request.cookies.get(session_cookie_name(request.app.state.settings.is_production))
     token = await start_session(account, old_token=old)
     await audit(account.email, "sign_in", detail=how)
-    return Redirect(path=target, status_code=303, cookies=[session_cookie(request, token), pending_cookie(request, None)])
+    return Redirect(path=target, status_code=303, cookies=signed_in_cookies(request, token))
 
 
 def session_cookie(request: Request, token: str | None) -> Cookie:
@@ -198,7 +215,7 @@ class AccountController(Controller):
     async def logout(self, request: Request) -> Response:
         cookie_name = session_cookie_name(request.app.state.settings.is_production)
         await end_session(request.cookies.get(cookie_name))
-        return Redirect(path="/login?signed_out=1", status_code=303, cookies=[session_cookie(request, None)])
+        return Redirect(path="/login?signed_out=1", status_code=303, cookies=[session_cookie(request, None), csrf_cookie(request, None)])
 
     @get("/invitation/{token:str}")
     async def invitation_page(self, request: Request, token: FromPath[str]) -> Response:
@@ -225,7 +242,7 @@ class AccountController(Controller):
                 else:
                     await audit(account.email, "invitation_accepted")
                     new_token = await start_session(account)
-                    return Redirect(path="/workspace", status_code=303, cookies=[session_cookie(request, new_token)])
+                    return Redirect(path="/workspace", status_code=303, cookies=signed_in_cookies(request, new_token))
         return render(
             request, "account/invitation.html",
             {"page_title": "Error: Set your password", "token": token, "error": error}, status_code=422,
@@ -345,8 +362,11 @@ class UsersController(Controller):
             await audit(account.email, "two_factor_enrolled")
             # Sign-in is now complete in the stronger sense: a new session id for it.
             token = await start_session(account, old_token=request.cookies.get(session_cookie_name(settings.is_production)))
+            # The page's forms carry the new session's token too.
+            ScopeState.from_scope(request.scope).csrf_token = csrf_token_for_session(token, settings.secret_key)
             response = self._two_factor_page(request, await self._two_factor_context(request, recovery_codes=codes))
-            response.set_cookie(session_cookie(request, token))
+            for cookie in signed_in_cookies(request, token):
+                response.set_cookie(cookie)
             return response
         if action in ("recovery_codes", "turn_off") and await is_enrolled(account.id):
             if action == "turn_off" and two_factor_required(account, settings.is_production):
@@ -364,6 +384,4 @@ class UsersController(Controller):
             return self._two_factor_page(request, await self._two_factor_context(request, recovery_codes=codes))
         return _see_other(TWO_FACTOR_PATH)
 
-    @get("/audit", guards=[role_guard("admin")])
-    async def audit_log(self, request: Request) -> Response:
-        return render(request, "workspace/audit.html", {"page_title": "Audit log", "account": _account(request), "entries": await recent(500)})
+    # The audit log's page is the DPO's: feedback/privacy/controllers.py (filters, paging, CSV).
