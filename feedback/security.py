@@ -36,6 +36,12 @@ _BASE_HEADERS = [
 access_log = logging.getLogger("feedback.access")
 
 
+def logged_path(scope: Scope) -> str:
+    """The route template that matched (`/invitation/{token}`), or `(no route)` for a path that matched
+    none: an unmatched path is whatever someone typed, tokens included."""
+    return scope.get("path_template") or "(no route)"
+
+
 def security_headers_hook(production: bool = False):
     """A `before_send` hook: it sees every response, including the router's own 404s and 405s
     that never reach route middleware, adds the security headers and writes the access log."""
@@ -48,8 +54,9 @@ def security_headers_hook(production: bool = False):
             return
         present = {name.lower() for name, _ in message.get("headers", [])}
         message["headers"] = list(message.get("headers", [])) + [(n, v) for n, v in headers if n not in present]
-        # Method, path and status only: bodies, query strings and cookies may hold answers or codes.
-        access_log.info("%s %s %s", scope.get("method"), scope.get("path"), message["status"])
+        # Method, route and status only: bodies, query strings and cookies may hold answers or codes, and
+        # paths hold tokens (/invitation/{token}), so the route's template is written, never the raw path.
+        access_log.info("%s %s %s", scope.get("method"), logged_path(scope), message["status"])
 
     return before_send
 
