@@ -25,6 +25,7 @@ from feedback.workspace.controllers.builder import BuilderController
 from feedback.workspace.controllers.dates import SurveyDatesController
 from feedback.publishing.controllers.public import ROUTES as PUBLIC_ROUTES
 from feedback.publishing.controllers.quotes import QuotesController
+from feedback.publishing.controllers.notices import NoticesController
 from feedback.respond.controllers.journey import RespondentController
 from feedback.themes.controllers import ThemesController
 from feedback.publishing.controllers.updates import UpdatesController
@@ -73,7 +74,7 @@ def create_app(settings: Settings | None = None, manage_pool: bool = True) -> Li
     )
 
     app = Litestar(
-        route_handlers=[*PUBLIC_ROUTES, *MESSAGE_ROUTES, RespondentController, SendCodeController, WithdrawController, AccountController, UsersController, WorkspaceController, SurveyDatesController, AnalysisController, BoardReportController, ThemesController, QuotesController, UpdatesController, BuilderController, ApiController, static],
+        route_handlers=[*PUBLIC_ROUTES, *MESSAGE_ROUTES, RespondentController, SendCodeController, WithdrawController, AccountController, UsersController, WorkspaceController, SurveyDatesController, AnalysisController, BoardReportController, ThemesController, QuotesController, UpdatesController, NoticesController, BuilderController, ApiController, static],
         lifespan=[lifespan],
         template_config=template_config({**symbol_template_globals(), **message_template_globals()}),
         plugins=[HTMXPlugin()],

@@ -13,6 +13,7 @@ ACTIONS = (
     "two_factor_enrolled", "two_factor_reset", "two_factor_turned_off", "recovery_codes_renewed",
     "board_report_downloaded", "chart_downloaded", "results_shared", "response_opened",
     "api_token_created", "api_token_revoked", "api_token_used",
+    "notice_sent",  # a "we did" notice queued for the people who asked to hear back
 )
 
 
