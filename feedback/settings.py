@@ -22,6 +22,8 @@ class Settings:
     max_body_bytes: int = 256 * 1024
     # The partnership's headline target: the share satisfied or very satisfied (90% by default).
     satisfaction_target: float = 0.9
+    # Event mode: a person's turn on a shared tablet ends this long after their last save.
+    kiosk_idle_seconds: int = 180
     # Proxies whose X-Forwarded-For is believed (FEEDBACK_TRUSTED_PROXIES); none by default.
     trusted_proxies: tuple = ()
     # Messages (feedback/messages): SMTP or GOV.UK Notify; with neither, messages are off.
@@ -82,6 +84,17 @@ def _trusted_proxies(text: str) -> tuple:
         sys.exit(f"FEEDBACK_TRUSTED_PROXIES must be comma-separated addresses or ranges like 10.0.0.0/8, not {text!r}")
 
 
+def _idle_seconds(text: str) -> int:
+    """FEEDBACK_KIOSK_IDLE_SECONDS: whole seconds, at least 5 (a person needs time to read a page)."""
+    try:
+        seconds = int(text.strip())
+    except ValueError:
+        sys.exit(f"FEEDBACK_KIOSK_IDLE_SECONDS must be a whole number of seconds such as 180, not {text!r}")
+    if not 5 <= seconds <= 24 * 3600:
+        sys.exit(f"FEEDBACK_KIOSK_IDLE_SECONDS must be between 5 and 86400, not {text!r}")
+    return seconds
+
+
 def load_settings() -> Settings:
     env = os.environ.get("FEEDBACK_ENV", "development")
     if env not in {"development", "production"}:
@@ -95,6 +108,7 @@ def load_settings() -> Settings:
         sys.exit("FEEDBACK_SECRET_KEY must be at least 32 characters in production.")
     return Settings(
         satisfaction_target=_target(os.environ.get("FEEDBACK_SATISFACTION_TARGET", "90")),
+        kiosk_idle_seconds=_idle_seconds(os.environ.get("FEEDBACK_KIOSK_IDLE_SECONDS", "180")),
         database_url=os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL),
         trusted_proxies=_trusted_proxies(os.environ.get("FEEDBACK_TRUSTED_PROXIES", "")),
         secret_key=secret,

@@ -34,6 +34,7 @@ class Draft:
     current_page: str | None
     answers: dict[str, Any] = field(default_factory=dict)
     submitted_at: datetime | None = None
+    updated_at: datetime | None = None  # the last save (event mode's idle clock)
 
     @property
     def is_submitted(self) -> bool:
@@ -71,12 +72,14 @@ def _draft(row: dict[str, Any]) -> Draft:
         current_page=row["current_page"],
         answers=json.loads(answers) if isinstance(answers, str) else dict(answers or {}),
         submitted_at=row["submitted_at"],
+        updated_at=row.get("updated_at"),
     )
 
 
 _COLUMNS = (
     Response.id, Response.run, Response.reference, Response.respondent_id, Response.status,
     Response.variant, Response.channel, Response.current_page, Response.answers, Response.submitted_at,
+    Response.updated_at,
 )
 
 
@@ -88,8 +91,8 @@ async def _fetch_one(where) -> Draft | None:
 # The hot lookups (every question page) as fixed SQL: Piccolo's query building costs more than the
 # query itself here.
 _DRAFT_SQL = (
-    "SELECT id, run, reference, respondent_id, status, variant, channel, current_page, answers, submitted_at"
-    " FROM survey_response WHERE "
+    "SELECT id, run, reference, respondent_id, status, variant, channel, current_page, answers, submitted_at,"
+    " updated_at FROM survey_response WHERE "
 )
 
 

@@ -8,7 +8,7 @@ from feedback.accounts.tables import AuditEntry
 ACTIONS = (
     "sign_in", "sign_in_failed", "sign_out", "user_invited", "user_role_changed", "user_disabled",
     "user_enabled", "invitation_accepted", "survey_opened", "survey_closed", "survey_reopened", "survey_dates_changed",
-    "export", "api_export", "assisted_entry", "kiosk_started", "published", "erasure", "retention",
+    "export", "api_export", "assisted_entry", "kiosk_started", "kiosk_ended", "published", "erasure", "retention",
     "subject_access", "backup", "restore", "theme_decision", "codebook_saved", "quote_decision", "quotes_refreshed", "quote_attached",
     "two_factor_enrolled", "two_factor_reset", "two_factor_turned_off", "recovery_codes_renewed",
     "board_report_downloaded", "chart_downloaded", "results_shared", "response_opened",

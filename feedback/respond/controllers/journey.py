@@ -20,6 +20,14 @@ from consent.notices import parse_body
 from consent.purposes import OPTIONAL_PURPOSES
 from feedback.errors import error_page
 from feedback.rate_limit import RateLimiter, client_key, public_post_limit
+from feedback.respond.event_mode import (
+    EVENT_CHANNEL,
+    end_idle_turns,
+    end_turn,
+    is_event_tablet,
+    mark_saved,
+    turn_is_over,
+)
 from feedback.rendering import render
 from feedback.settings import Settings
 from feedback.themes.store import code_response
@@ -94,14 +102,43 @@ def kiosk_cookie_name(slug: str, settings: Settings) -> str:
     return f"{'__Host-' if settings.is_production else ''}kiosk-{slug}"
 
 
-def kiosk_cookie(slug: str, settings: Settings) -> Cookie:
-    """Marks this browser as a shared tablet at an event, until it is closed."""
-    return Cookie(key=kiosk_cookie_name(slug, settings), value="1", max_age=None, path="/",
+def kiosk_cookie(slug: str, token: str, settings: Settings) -> Cookie:
+    """Marks this browser as a shared tablet at an event, until it is closed or event mode ends.
+    The value is a token the workspace handed out (see `feedback.respond.event_mode`)."""
+    return Cookie(key=kiosk_cookie_name(slug, settings), value=token, max_age=None, path="/",
                   httponly=True, secure=settings.is_production, samesite="lax")
 
 
-def in_kiosk(request: Request, run: Run) -> bool:
-    return request.cookies.get(kiosk_cookie_name(run.slug, _settings(request))) == "1"
+async def in_kiosk(request: Request, run: Run) -> bool:
+    token = request.cookies.get(kiosk_cookie_name(run.slug, _settings(request)))
+    return await is_event_tablet(run.id, token, _settings(request).secret_key)
+
+
+def idle_text(seconds: int) -> str:
+    if seconds % 60 == 0:
+        minutes = seconds // 60
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return f"{seconds} seconds"
+
+
+def _kiosk_turn(request: Request, run: Run, draft: Draft | None) -> dict[str, Any] | None:
+    """What a page in a person's turn on a shared tablet needs: the idle reset (a meta refresh that
+    works without JavaScript, and app.js's timer that hands over first, keeping the page's answers)."""
+    if draft is None or draft.channel != EVENT_CHANNEL or draft.status != "in_progress":
+        return None
+    seconds = _settings(request).kiosk_idle_seconds
+    return {
+        "idle_seconds": seconds,
+        "idle_text": idle_text(seconds),
+        "reset_url": _url(run) + "?notice=timed-out",
+        "hand_over_url": _url(run, "hand-over"),
+    }
+
+
+def _journey_page(request: Request, template: str, context: dict[str, Any], draft: Draft | None,
+                  status_code: int = 200) -> Response:
+    context = {**context, "kiosk_turn": _kiosk_turn(request, context["run"], draft)}
+    return render(request, template, context, status_code=status_code)
 
 
 def _url(run: Run, step: str = "") -> str:
@@ -126,7 +163,13 @@ async def _run_or_404(slug: str) -> Run:
 
 
 async def _draft(request: Request, run: Run) -> Draft | None:
-    return await response_for_browser(run, request.cookies.get(cookie_name(run.slug, _settings(request))))
+    draft = await response_for_browser(run, request.cookies.get(cookie_name(run.slug, _settings(request))))
+    if (draft is not None and draft.channel == EVENT_CHANNEL and draft.status == "in_progress"
+            and turn_is_over(draft.updated_at, _settings(request).kiosk_idle_seconds)):
+        # The person left the shared tablet: their answers stay as an unfinished draft nobody can reach.
+        await end_turn(draft.id)
+        return None
+    return draft
 
 
 def _variant(run: Run, version: str | None) -> str:
@@ -164,8 +207,10 @@ class RespondentController(Controller):
         run = await _run_or_404(slug)
         if not run.is_open():
             return _closed(request, run)
-        kiosk = in_kiosk(request, run)
+        kiosk = await in_kiosk(request, run)
         draft = None if kiosk else await _draft(request, run)  # a shared tablet never offers someone else's answers
+        if kiosk:
+            await end_idle_turns(run.id, _settings(request).kiosk_idle_seconds)
         continue_url = None
         if draft and draft.status == "in_progress":
             if draft.current_page is None:
@@ -183,6 +228,8 @@ class RespondentController(Controller):
                 "continue_url": continue_url,
                 "not_found": notice == "not-found" and not kiosk,
                 "kiosk": kiosk,
+                "kiosk_notice": notice if kiosk and notice in ("handed-over", "timed-out") else None,
+                "kiosk_mode": kiosk,
                 "variant": version if version in run.variants else "standard",
                 "other_versions": [v for v in run.variants if v != (version if version in run.variants else "standard")],
                 "paragraphs": run.instrument.description.splitlines(),
@@ -196,7 +243,11 @@ class RespondentController(Controller):
             return _closed(request, run)
         form = await request.form()
         variant = (field_values(form, "variant") or ["standard"])[0]
-        kiosk = in_kiosk(request, run)
+        kiosk = await in_kiosk(request, run)
+        if kiosk:  # the previous person's turn ends when the next one starts
+            previous = await _draft(request, run)
+            if previous is not None and previous.channel == EVENT_CHANNEL:
+                await end_turn(previous.id)
         draft, token = await start_response(run, variant=variant, channel="event" if kiosk else "web")
         assert token is not None
         cookie = resume_cookie(run.slug, token, _settings(request), persistent=not kiosk)
@@ -223,7 +274,7 @@ class RespondentController(Controller):
         draft = await _draft(request, run)
         if draft is None or draft.status != "in_progress":
             return _no_draft(run)
-        return render(request, "respondent/participation.html", await self._participation_context(run, draft.variant))
+        return _journey_page(request, "respondent/participation.html", await self._participation_context(run, draft.variant), draft)
 
     @post("/before-you-start")
     async def participate(self, request: Request, slug: FromPath[str]) -> Response:
@@ -242,11 +293,13 @@ class RespondentController(Controller):
             if shown != str(context["notice"].version):
                 # The notice changed since the page was shown: they must see the words we record.
                 context["notice_updated"] = True
-                return render(request, "respondent/participation.html", context, status_code=409)
+                return _journey_page(request, "respondent/participation.html", context, draft, status_code=409)
             # A paper form typed in by a forum volunteer is recorded as such.
             await record_participation(draft, context["notice"], actor="volunteer" if draft.channel == "paper" else "self")
             first = run.instrument.pages[0].key
             await set_current_page(draft, first)
+            if draft.channel == EVENT_CHANNEL:
+                await mark_saved(draft.id)
             return _see_other(_page_url(run, first))
         return _see_other(_page_url(run, resume_page_key(run.instrument, draft.answers, draft.current_page)))
 
@@ -318,9 +371,9 @@ class RespondentController(Controller):
             return found
         run, draft, page = found
         values = {q.key: draft.answers.get(q.key) for q in page.questions}
-        return render(
+        return _journey_page(
             request, "respondent/question.html",
-            self._question_context(run, draft, page, values, [], return_to == "check"),
+            self._question_context(run, draft, page, values, [], return_to == "check"), draft,
         )
 
     @post("/q/{page_key:str}")
@@ -337,7 +390,18 @@ class RespondentController(Controller):
         return_to_check = return_to == "check"
         engine = ResponseTable._meta.db
 
-        if action == "save_later":
+        if action == "hand_over" and draft.channel == EVENT_CHANNEL:
+            # Keep whatever on this page is valid, then the tablet is the next person's.
+            bad = {e.key for e in errors}
+            good = {k: v for k, v in values.items() if k not in bad and v is not None}
+            try:
+                await save_page(engine, draft, good, page.key)
+            except AlreadySubmitted:
+                pass
+            await end_turn(draft.id)
+            return self._handed_over(request, run)
+
+        if action == "save_later" and draft.channel == "web":
             # Keep whatever on this page is valid; the rest can be finished later.
             bad = {e.key for e in errors}
             good = {k: v for k, v in values.items() if k not in bad and v is not None}
@@ -355,9 +419,9 @@ class RespondentController(Controller):
         if errors:
             # Show exactly what they typed, even if it was too long, so nothing has to be retyped.
             raw = {q.key: (field_values(form, q.key) if q.type == "multiple_choice" else (field_values(form, q.key) or [None])[0]) for q in page.questions}
-            return render(
+            return _journey_page(
                 request, "respondent/question.html",
-                self._question_context(run, draft, page, raw, errors, return_to_check),
+                self._question_context(run, draft, page, raw, errors, return_to_check), draft,
                 status_code=422,
             )
 
@@ -415,7 +479,7 @@ class RespondentController(Controller):
             return _see_other(_url(run, "your-choices"))
         if draft.current_page != CHECK_PAGE:
             await set_current_page(draft, CHECK_PAGE)
-        return render(request, "respondent/check.html", self._check_context(run, draft, choices or {}))
+        return _journey_page(request, "respondent/check.html", self._check_context(run, draft, choices or {}), draft)
 
     @post("/check")
     async def submit(self, request: Request, slug: FromPath[str]) -> Response:
@@ -433,7 +497,7 @@ class RespondentController(Controller):
                 return _see_other(_url(run, "your-choices"))
             submitted = await submit_response(draft, run)
         except Incomplete:
-            return render(request, "respondent/check.html", self._check_context(run, draft, choices or {}), status_code=422)
+            return _journey_page(request, "respondent/check.html", self._check_context(run, draft, choices or {}), draft, status_code=422)
         except AlreadySubmitted:
             return _no_draft(run)
         await code_response(submitted.id)  # never raises: an uncoded comment is coded later
@@ -459,12 +523,31 @@ class RespondentController(Controller):
                 "next_steps": run.instrument.what_happens_next.splitlines(),
                 "kiosk": draft.channel == "event",
                 "paper": draft.channel == "paper",
+                "kiosk_mode": draft.channel == "event",
                 "variant": draft.variant,
             },
         )
         if shared_device:  # the next person must not be able to go back into these answers
             page.cookies.append(_forget_cookie(cookie_name(run.slug, _settings(request)), _settings(request)))
+            await end_turn(draft.id)
         return page
+
+    # -- event mode: handing the shared tablet to the next person ---------------------------------
+
+    def _handed_over(self, request: Request, run: Run) -> Redirect:
+        return _see_other(_url(run) + "?notice=handed-over",
+                          [_forget_cookie(cookie_name(run.slug, _settings(request)), _settings(request))])
+
+    @post("/hand-over")
+    async def hand_over(self, request: Request, slug: FromPath[str]) -> Response:
+        """"Finish and hand over" on a shared tablet: the answers so far stay as an unfinished draft."""
+        run = await _run_or_404(slug)
+        draft = await _draft(request, run)
+        if draft is not None and draft.channel != EVENT_CHANNEL:
+            return _see_other(_url(run))  # only a tablet's turn can be handed over
+        if draft is not None:
+            await end_turn(draft.id)
+        return self._handed_over(request, run)
 
     # -- optional uses of the answers, asked once the respondent's age is known ------------------
 
@@ -497,7 +580,7 @@ class RespondentController(Controller):
             return _see_other(_url(run, "check"))
         previous = await choices_made(draft, run.instrument) or {}
         raw = {p: {"granted": "yes", "refused": "no"}.get(d, "") for p, d in previous.items()}
-        return render(request, "respondent/choices.html", self._choices_context(run, draft, raw, [], return_to == "check"))
+        return _journey_page(request, "respondent/choices.html", self._choices_context(run, draft, raw, [], return_to == "check"), draft)
 
     @post("/your-choices")
     async def make_choices(self, request: Request, slug: FromPath[str], return_to: FromQuery[str | None] = None) -> Response:
@@ -510,11 +593,13 @@ class RespondentController(Controller):
         form = await request.form()
         choices, errors, raw = validate_choices(run.instrument, draft.answers, form)
         if errors:
-            return render(
+            return _journey_page(
                 request, "respondent/choices.html",
-                self._choices_context(run, draft, raw, errors, return_to == "check"), status_code=422,
+                self._choices_context(run, draft, raw, errors, return_to == "check"), draft, status_code=422,
             )
         await record_choices(draft, run.instrument, choices)
+        if draft.channel == EVENT_CHANNEL:
+            await mark_saved(draft.id)
         gaps = missing_answers(run.instrument, draft.answers)
         return _see_other(_page_url(run, gaps[0].page_key, True) if gaps else _url(run, "check"))
 

@@ -10,6 +10,7 @@ import {
   Radios,
   createAll
 } from 'govuk-frontend'
+import { watchKioskIdle } from './kiosk.mjs'
 
 // The GOV.UK template does this with an inline script; our CSP forbids inline scripts.
 document.body.classList.add('js-enabled', 'govuk-frontend-supported')
@@ -99,3 +100,6 @@ function setUpListenButtons (scope) {
 
 setUpListenButtons(document)
 document.body.addEventListener('htmx:afterSettle', () => setUpListenButtons(document))
+
+watchKioskIdle(document)
+document.body.addEventListener('htmx:afterSettle', () => watchKioskIdle(document))

@@ -24,7 +24,8 @@ from feedback.accounts.auth import (
     signed_in,
     visible_or_404,
 )
-from feedback.respond.controllers.journey import kiosk_cookie, resume_cookie
+from feedback.respond.controllers.journey import idle_text, kiosk_cookie, resume_cookie
+from feedback.respond.event_mode import end_event_mode, start_event_mode, tablets_in_use
 from feedback.workspace.exports import codebook, csv_for_excel, export_rows, write_xlsx
 from feedback.rendering import render
 from surveys.instrument import SLUG_PATTERN, built_in_instruments
@@ -132,6 +133,9 @@ class WorkspaceController(Controller):
             "page_title": run.title, "account": _account(request), "run": run, "counts": counts,
             "public_url": public_url(request, run), "manage": can_manage(_account(request), run),
             "variant_names": VARIANT_NAMES,
+            "tablets_in_use": await tablets_in_use(run.id),
+            "kiosk_idle_text": idle_text(request.app.state.settings.kiosk_idle_seconds),
+            "event_mode_ended": request.query_params.get("event_mode") == "ended",
         })
 
     @get("/surveys/{run_id:int}/counts")
@@ -182,8 +186,18 @@ class WorkspaceController(Controller):
     async def start_kiosk(self, request: Request, run_id: FromPath[int]) -> Response:
         """Event mode on a shared tablet: every person starts fresh, nothing is remembered."""
         run = await _visible_run(request, run_id, manage=True)
+        settings = request.app.state.settings
+        token = await start_event_mode(run.id, _account(request).email, settings.secret_key)
         await audit(_account(request).email, "kiosk_started", object=run.slug)
-        return _see_other(f"/s/{run.slug}", [kiosk_cookie(run.slug, request.app.state.settings)])
+        return _see_other(f"/s/{run.slug}", [kiosk_cookie(run.slug, token, settings)])
+
+    @post("/surveys/{run_id:int}/kiosk/end")
+    async def end_kiosk(self, request: Request, run_id: FromPath[int]) -> Response:
+        """Ends event mode on every tablet of the survey (a lost or stolen tablet included)."""
+        run = await _visible_run(request, run_id, manage=True)
+        count = await end_event_mode(run.id)
+        await audit(_account(request).email, "kiosk_ended", object=run.slug, count=count)
+        return _see_other(f"/workspace/surveys/{run.id}?event_mode=ended")
 
     # -- exports ----------------------------------------------------------------------------------
 

@@ -27,7 +27,7 @@ GET_ROUTES = [
     "/workspace/surveys/{id}/themes/review", "/workspace/surveys/{id}/themes/uncoded",
 ]
 MANAGE_ROUTES = ["/workspace/surveys/{id}/status", "/workspace/surveys/{id}/enter", "/workspace/surveys/{id}/kiosk",
-                 "/workspace/surveys/{id}/themes/review"]
+                 "/workspace/surveys/{id}/kiosk/end", "/workspace/surveys/{id}/themes/review"]
 ADMIN_ROUTES = ["/workspace/users", "/workspace/audit"]
 OFFICER_ROUTES = ["/workspace/themes", "/workspace/themes/new", "/workspace/themes/transport/edit",
                   "/workspace/themes/transport/remove"]  # the codebook
