@@ -92,6 +92,10 @@ class UpdatesController(Controller):
         account = _account(request)
         themes = await theme_labels()
         options = []
+        runs = await _visible_runs(account)
+        # `run` comes from the query string or the form: quotes only of a survey this person may open.
+        if values.get("run") not in {r.id for r in runs}:
+            values["run"] = None
         if values.get("run"):
             for quote in await approved_quotes(values["run"]):
                 options.append({"id": quote.id, "text": quote.text,
@@ -103,7 +107,7 @@ class UpdatesController(Controller):
             "page_title": ("Error: " if errors else "") + ("Edit update" if update else "New update"),
             "account": account, "values": values, "errors": errors, "update": update,
             "error_list": [{"text": m, "href": f"#{k}"} for k, m in errors.items()],
-            "statuses": STATUSES, "themes": themes, "runs": await _visible_runs(account),
+            "statuses": STATUSES, "themes": themes, "runs": runs,
             "events": (await timeline([update.id]))[update.id] if update else [],
         }
 
