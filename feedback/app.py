@@ -12,6 +12,7 @@ from litestar.config.compression import CompressionConfig
 from litestar.datastructures import CacheControlHeader
 from litestar.logging import LoggingConfig
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
@@ -20,6 +21,8 @@ from feedback.accounts.controllers import AccountController, UsersController
 from feedback.accounts.auth import TwoFactorRequired, handle_two_factor_required
 from feedback.results.controllers import AnalysisController
 from feedback.publishing.controllers.board_report import BoardReportController
+from feedback.reporting.controllers.api import ReportingController
+from feedback.reporting.controllers.tokens import TokensController
 from feedback.workspace.controllers.api import ApiController
 from feedback.workspace.controllers.builder import BuilderController
 from feedback.workspace.controllers.dates import SurveyDatesController
@@ -74,7 +77,7 @@ def create_app(settings: Settings | None = None, manage_pool: bool = True) -> Li
     )
 
     app = Litestar(
-        route_handlers=[*PUBLIC_ROUTES, *MESSAGE_ROUTES, RespondentController, SendCodeController, WithdrawController, AccountController, UsersController, WorkspaceController, SurveyDatesController, AnalysisController, BoardReportController, ThemesController, QuotesController, UpdatesController, NoticesController, BuilderController, ApiController, static],
+        route_handlers=[*PUBLIC_ROUTES, *MESSAGE_ROUTES, RespondentController, SendCodeController, WithdrawController, AccountController, UsersController, WorkspaceController, SurveyDatesController, AnalysisController, BoardReportController, ReportingController, TokensController, ThemesController, QuotesController, UpdatesController, NoticesController, BuilderController, ApiController, static],
         lifespan=[lifespan],
         template_config=template_config({**symbol_template_globals(), **message_template_globals()}),
         plugins=[HTMXPlugin()],
@@ -88,6 +91,9 @@ def create_app(settings: Settings | None = None, manage_pool: bool = True) -> Li
             version="0.1.0",
             path="/schema",
             render_plugins=[JsonRenderPlugin()],  # JSON only: the HTML viewers load scripts from CDNs
+            # Reporting tools send an API token (feedback/reporting) as Authorization: Bearer.
+            components=Components(security_schemes={"BearerToken": SecurityScheme(
+                type="http", scheme="bearer", description="An API token made in the workspace (API tokens)")}),
         ),
         logging_config=LoggingConfig(
             root={"level": "INFO", "handlers": ["queue_listener"]},

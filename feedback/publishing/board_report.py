@@ -119,16 +119,11 @@ async def board_report_data(account: Account, run: Run, target: float) -> BoardR
             report.breakdowns.append((Table(f"Satisfied by {BREAKDOWNS.get(by, by).lower()}",
                                             ["Group", "Satisfied", "Satisfied of base", "95% interval"], table_rows),
                                       _png(chart) if shown else None))
-    themes = (await themes_overview(run, data))["themes"]
-    if themes["commenters"] >= MIN_GROUP and themes["rows"]:
-        rows = []
-        for t in themes["rows"][:TOP_THEMES]:
-            small = LOW_COUNTS[0] <= t["respondents"] <= LOW_COUNTS[1]
-            rows.append([t["label"], SUPPRESSED_LABEL if small else str(t["respondents"]), SUPPRESSED_LABEL if small else t["share"]])
-        report.themes = Table("Themes raised most in comments", ["Theme", "People raising it", "Share of commenters"], rows)
-        report.themes_note = f"{themes['commenters']} people wrote comments. A comment can raise several themes."
-    elif themes["commenters"]:
-        report.themes_note = f"Too few people wrote comments to publish theme figures (we publish groups of {MIN_GROUP} or more)."
+    themes = published_themes((await themes_overview(run, data))["themes"], limit=TOP_THEMES)
+    if themes["rows"]:
+        report.themes = Table("Themes raised most in comments", ["Theme", "People raising it", "Share of commenters"],
+                              [[t["label"], t["people_text"], t["share_text"]] for t in themes["rows"]])
+    report.themes_note = themes["note"]
     report.quotes = [q.text for q in (await approved_quotes(run.id))[:MAX_QUOTES]]
     if now.share is not None:
         tenths = round(now.share * 10)
@@ -136,6 +131,28 @@ async def board_report_data(account: Account, run: Run, target: float) -> BoardR
     else:
         report.easy_headline = "Not enough people answered for us to share the numbers yet."
     return report
+
+
+def published_themes(themes: dict[str, Any], limit: int | None = TOP_THEMES) -> dict[str, Any]:
+    """Theme figures fit to circulate: none unless at least MIN_GROUP people commented, and a theme
+    raised by 1 to 4 people shown as [c] (the same rules as every published figure). Each row has
+    `key`, `label`, `people`, `share` (None when hidden), their texts and `suppressed`."""
+    commenters = themes.get("commenters") or 0
+    if commenters < MIN_GROUP:
+        note = (f"Too few people wrote comments to publish theme figures (we publish groups of {MIN_GROUP} or more)."
+                if commenters else "")
+        return {"rows": [], "commenters": None, "note": note}
+    rows = []
+    for t in themes["rows"][:limit] if limit else themes["rows"]:
+        small = LOW_COUNTS[0] <= t["respondents"] <= LOW_COUNTS[1]
+        share = t.get("share_value")
+        rows.append({
+            "key": t["key"], "label": t["label"], "suppressed": small,
+            "people": None if small else int(t["respondents"]), "share": None if small or share is None else float(share),
+            "people_text": SUPPRESSED_LABEL if small else str(t["respondents"]), "share_text": SUPPRESSED_LABEL if small else t["share"],
+        })
+    return {"rows": rows, "commenters": commenters,
+            "note": f"{commenters} people wrote comments. A comment can raise several themes."}
 
 
 # -- Word --------------------------------------------------------------------------------------------
