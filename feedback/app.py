@@ -34,6 +34,8 @@ from feedback.themes.controllers import ThemesController
 from feedback.publishing.controllers.updates import UpdatesController
 from feedback.respond.controllers.withdraw import WithdrawController
 from feedback.respond.controllers.send_code import SendCodeController
+from feedback.respond.controllers.invited import InvitedController
+from feedback.workspace.controllers.invitations import InvitationsController
 from feedback.messages.service import template_globals as message_template_globals
 from feedback.workspace.controllers.surveys import WorkspaceController
 from feedback.database import close_pool, start_pool
@@ -77,7 +79,7 @@ def create_app(settings: Settings | None = None, manage_pool: bool = True) -> Li
     )
 
     app = Litestar(
-        route_handlers=[*PUBLIC_ROUTES, *MESSAGE_ROUTES, RespondentController, SendCodeController, WithdrawController, AccountController, UsersController, WorkspaceController, SurveyDatesController, AnalysisController, BoardReportController, ReportingController, TokensController, ThemesController, QuotesController, UpdatesController, NoticesController, BuilderController, ApiController, static],
+        route_handlers=[*PUBLIC_ROUTES, *MESSAGE_ROUTES, RespondentController, SendCodeController, InvitedController, WithdrawController, AccountController, UsersController, WorkspaceController, InvitationsController, SurveyDatesController, AnalysisController, BoardReportController, ReportingController, TokensController, ThemesController, QuotesController, UpdatesController, NoticesController, BuilderController, ApiController, static],
         lifespan=[lifespan],
         template_config=template_config({**symbol_template_globals(), **message_template_globals()}),
         plugins=[HTMXPlugin()],

@@ -14,6 +14,7 @@ ACTIONS = (
     "board_report_downloaded", "chart_downloaded", "results_shared", "response_opened",
     "api_token_created", "api_token_revoked", "api_token_used",
     "notice_sent",  # a "we did" notice queued for the people who asked to hear back
+    "invitations_imported", "invitations_sent",
 )
 
 

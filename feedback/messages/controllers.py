@@ -1,4 +1,4 @@
-"""GOV.UK Notify's delivery-status callback: Notify posts JSON with the bearer token we set up in
+"""The messages' own web routes: the unsubscribe link in invitations, and GOV.UK Notify's delivery-status callback: Notify posts JSON with the bearer token we set up in
 its callback settings (FEEDBACK_NOTIFY_CALLBACK_TOKEN). Without that token set, the endpoint is off."""
 
 from __future__ import annotations
@@ -6,9 +6,12 @@ from __future__ import annotations
 import hmac
 from typing import Any
 
-from litestar import Request, Response, post
+from litestar import Request, Response, get, post
+from litestar.params import FromPath
 
+from feedback.messages.invitations import invitee_for_token, opt_out
 from feedback.messages.outbox import record_delivery
+from feedback.rendering import render
 
 CALLBACK_PATH = "/messages/notify/status"
 
@@ -32,4 +35,23 @@ async def notify_status_callback(request: Request) -> Response:
     return Response(content=None, status_code=204)
 
 
-ROUTES = [notify_status_callback]
+@get("/messages/unsubscribe/{token:str}", include_in_schema=False)
+async def unsubscribe_page(request: Request, token: FromPath[str]) -> Response:
+    # A GET only asks: mail scanners open links, and that must never unsubscribe anyone.
+    found = await invitee_for_token(token)
+    return render(request, "messages/unsubscribe.html", {
+        "page_title": "Stop messages about our surveys" if found else "This link does not work",
+        "token": token, "found": found is not None, "done": False,
+    }, status_code=200 if found else 404)
+
+
+@post("/messages/unsubscribe/{token:str}", include_in_schema=False)
+async def unsubscribe(request: Request, token: FromPath[str]) -> Response:
+    done = await opt_out(request.app.state.settings, token)
+    return render(request, "messages/unsubscribe.html", {
+        "page_title": "You will not get any more messages" if done else "This link does not work",
+        "token": token, "found": done, "done": done,
+    }, status_code=200 if done else 404)
+
+
+ROUTES = [notify_status_callback, unsubscribe_page, unsubscribe]

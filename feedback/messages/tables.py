@@ -6,7 +6,7 @@ what happened (kept as the record of who was told, by pseudonymous subject only)
 soon as the message is accepted or has failed for good.
 """
 
-from piccolo.columns import BigInt, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import BigInt, Boolean, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -38,3 +38,37 @@ class OutboxRecipient(Table, tablename="messages_recipient"):
     address = Varchar(length=254, null=False)
     subject = Varchar(length=200, null=False, default="")
     body = Text(null=False, default="")
+
+
+class InvitationList(Table, tablename="messages_invitation_list"):
+    """One imported contact list for a survey, with the lawful basis the officer recorded for it."""
+
+    run = Integer(null=False, index=True)
+    lawful_basis = Varchar(length=30, null=False)  # public_task | legitimate_interests | consent
+    basis_note = Text(null=False, default="")  # where the list came from and why we may use it
+    imported_by = Varchar(length=254, null=False, default="")
+    size = Integer(null=False, default=0)
+    imported_at = Timestamptz(default=TimestamptzNow())
+
+
+class Invitee(Table, tablename="messages_invitee"):
+    """A person on a list. Anonymity: `responded` is a yes/no set when a browser that came through
+    this person's link submits; no response id, no time, nothing that joins it to the answers."""
+
+    invitation_list = Integer(null=False, index=True)
+    run = Integer(null=False, index=True)
+    channel = Varchar(length=10, null=False)  # email | sms
+    address = Varchar(length=254, null=True, default=None)  # deleted when the survey closes or they opt out
+    token_hash = Varchar(length=64, null=False, unique=True)
+    invited = Boolean(null=False, default=False)
+    reminders_sent = Integer(null=False, default=0)
+    responded = Boolean(null=False, default=False)
+    opted_out = Boolean(null=False, default=False)
+
+
+class MessageOptOut(Table, tablename="messages_opt_out"):
+    """Addresses that asked never to be sent invitations again, as keyed hashes (never the address),
+    so a later import honours the opt-out."""
+
+    address_hash = Varchar(length=64, null=False, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())

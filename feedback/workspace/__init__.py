@@ -3,5 +3,5 @@ counts, assisted (paper) entry and event mode, the consultation builder, exports
 codebook) and the JSON API.
 
 May use: the shell, `feedback.accounts` (roles, permissions, audit), `feedback.respond` (the cookies
-that start assisted entry and event mode), `surveys`, `consent`, `analysis`.
+that start assisted entry and event mode), `feedback.messages` (invitations and reminders), `surveys`, `consent`, `analysis`.
 """

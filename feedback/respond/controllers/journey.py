@@ -29,6 +29,7 @@ from feedback.respond.event_mode import (
     turn_is_over,
 )
 from feedback.rendering import render
+from feedback.respond.controllers.invited import record_invited_response
 from feedback.settings import Settings
 from feedback.themes.store import code_response
 from surveys.codes import looks_like_code
@@ -501,6 +502,7 @@ class RespondentController(Controller):
         except AlreadySubmitted:
             return _no_draft(run)
         await code_response(submitted.id)  # never raises: an uncoded comment is coded later
+        await record_invited_response(request, run.slug, run.id)  # "has responded" only, for reminders
         return _see_other(_url(run, "done"))
 
     @get("/done")
