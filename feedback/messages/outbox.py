@@ -78,6 +78,8 @@ class Claimed:
     attempts: int
     recovered: bool  # its last try was cut off (a crash): ask the provider before sending again
     outgoing: Outgoing | None  # None: the recipient is gone (withdrawn or already sent)
+    kind: str = ""
+    subject_ref: str | None = None
 
 
 async def claim(worker_id: str, limit: int = 10, lease_seconds: int = LEASE_SECONDS) -> list[Claimed]:
@@ -95,7 +97,8 @@ async def claim(worker_id: str, limit: int = 10, lease_seconds: int = LEASE_SECO
             OutboxMessage.claimed_by: worker_id,
             OutboxMessage.attempts: OutboxMessage.attempts + 1,
         }).where((OutboxMessage.id == candidate["id"]) & due).returning(
-            OutboxMessage.id, OutboxMessage.idempotency_key, OutboxMessage.channel, OutboxMessage.attempts)
+            OutboxMessage.id, OutboxMessage.idempotency_key, OutboxMessage.channel, OutboxMessage.attempts,
+            OutboxMessage.kind, OutboxMessage.subject_ref)
         if not won:
             continue  # another worker was quicker
         row = won[0]
@@ -105,7 +108,7 @@ async def claim(worker_id: str, limit: int = 10, lease_seconds: int = LEASE_SECO
             idempotency_key=row["idempotency_key"],
         )
         claimed.append(Claimed(row["id"], row["idempotency_key"], row["channel"], row["attempts"],
-                               candidate["status"] == "sending", outgoing))
+                               candidate["status"] == "sending", outgoing, row["kind"], row["subject_ref"]))
     return claimed
 
 

@@ -7,10 +7,11 @@ import logging
 import os
 import socket
 import uuid
+from dataclasses import replace
 
 from feedback.messages import outbox
 from feedback.messages.senders import MultiSender, PermanentFailure, SendFailure, TemporaryFailure
-from feedback.messages.tables import OutboxMessage
+from feedback.messages.tables import OutboxMessage, OutboxRecipient
 
 log = logging.getLogger("feedback.messages")
 
@@ -29,7 +30,19 @@ class OutboxWorker:
         """Called after an enqueue in the same process: send now rather than at the next poll."""
         self._wake.set()
 
+    async def _still_agreed(self, claimed: outbox.Claimed) -> bool:
+        """A "we did" notice goes only to someone who still agrees to be contacted: a withdrawal
+        after the officer pressed Send, but before the worker got here, stops it."""
+        if claimed.kind != "update_notice" or not claimed.subject_ref:
+            return True
+        from consent.gate import permitted_subjects
+
+        return claimed.subject_ref in await permitted_subjects("contact", [claimed.subject_ref])
+
     async def _send_one(self, claimed: outbox.Claimed) -> str:
+        if claimed.outgoing is not None and not await self._still_agreed(claimed):
+            await OutboxRecipient.delete().where(OutboxRecipient.message == claimed.id)
+            claimed = replace(claimed, outgoing=None)
         if claimed.outgoing is None:  # the recipient was deleted (a withdrawal) before we got here
             await OutboxMessage.update({OutboxMessage.status: "cancelled"}).where(
                 (OutboxMessage.id == claimed.id) & (OutboxMessage.claimed_by == self.id))

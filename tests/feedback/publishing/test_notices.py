@@ -154,3 +154,25 @@ def test_another_teams_forum_member_cannot_preview_or_send_a_notice(mail_app):
         assert team_b.get(f"/workspace/updates/{update.id}/notice").status_code == 404
         page = team_b.get("/workspace/updates")
         assert team_b.post(f"/workspace/updates/{update.id}/notice", data={"_csrf_token": csrf_token(page.text)}).status_code == 404
+
+
+def test_a_withdrawal_after_send_is_pressed_but_before_the_worker_runs_stops_that_notice(mail_app, sink):
+    survey = run(open_run(built_in_instruments()["annual-send-parent"], slug=unique_slug("notice-late")))
+    tag = uuid.uuid4().hex[:6]
+    stays, leaves = f"stays.{tag}@example.org", f"leaves.{tag}@example.org"
+    answer_with_contact(mail_app, survey.slug, "yes", stays)
+    answer_with_contact(mail_app, survey.slug, "yes", leaves)
+    subjects = [str(r["respondent_id"]) for r in run(Response.select(Response.respondent_id).where(
+        Response.run == survey.id).order_by(Response.id))]
+    with officer(mail_app) as client:
+        write_update(client, run=str(survey.id), title=f"Late withdrawal {tag}")
+        update = latest_update()
+        publish(client, update.id)
+        preview = client.get(f"/workspace/updates/{update.id}/notice")
+        client.post(f"/workspace/updates/{update.id}/notice", data={"_csrf_token": csrf_token(preview.text)})
+    run(record_withdrawal(subjects[1], ["contact"]))  # the worker has not run yet
+    send_everything(sink)
+    assert sorted(m["To"] for m in sink.received if tag in m["To"]) == [stays]
+    rows = {r["subject_ref"]: r for r in run(OutboxMessage.select().where(OutboxMessage.about == f"update:{update.id}"))}
+    assert rows[subjects[1]]["status"] == "cancelled" and rows[subjects[0]]["status"] == "sent"
+    assert run(OutboxRecipient.count().where(OutboxRecipient.message == rows[subjects[1]]["id"])) == 0
