@@ -114,7 +114,15 @@ def cmd_subject_access(args: argparse.Namespace) -> int:
 
     from surveys.data_rights import subject_access
 
-    document = _run(_with_database(lambda: subject_access(args.reference)))
+    async def work():
+        from feedback.accounts.audit import COMMAND_LINE, audit
+
+        found = await subject_access(args.reference)
+        if found is not None:  # who asked is in the DPO's own records; the log says it was done, here
+            await audit(COMMAND_LINE, "subject_access", object=(found.get("survey") or {}).get("slug", ""))
+        return found
+
+    document = _run(_with_database(work))
     if document is None:
         print("No response has that reference.", file=sys.stderr)
         return 2

@@ -250,6 +250,7 @@ class UpdatesController(Controller):
                 problems = ["The file has no rows to apply"]
             if not problems:
                 applied = await apply_bulk(rows, account.email)
+                await audit(account.email, "updates_uploaded", detail=f"status of {applied} updates from a spreadsheet", count=applied)
         return render(request, "workspace/updates/bulk.html", {
             "page_title": ("Error: " if problems else "") + "Update statuses from a spreadsheet",
             "account": account, "problems": problems, "applied": applied,

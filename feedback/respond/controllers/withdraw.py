@@ -8,12 +8,12 @@ from litestar.params import FromQuery
 from litestar.response import Redirect
 
 from consent.purposes import OPTIONAL_PURPOSES
+from feedback.accounts.audit import RESPONDENT
 from feedback.errors import error_page
-from feedback.publishing.quotes import QUOTES, remove_quotes_of
 from feedback.rate_limit import RateLimiter, client_key, public_post_limit
 from feedback.rendering import render
-from feedback.themes.store import delete_codings
-from surveys.data_rights import erase_response, find_by_reference, withdraw_consents, withdrawable_purposes
+from feedback.respond.rights import erase_answers, withdraw_consent
+from surveys.data_rights import find_by_reference, withdrawable_purposes
 from surveys.responses import Draft
 from surveys.runs import get_run_by_id
 from surveys.validation import field_values
@@ -32,8 +32,24 @@ DONE_MESSAGES = {
 }
 
 
+# The easy-read words: a young person who sent the easy-read survey takes their answers back in
+# easy read too (the confirmation page links here with ?version=).
+EASY_VERSIONS = ("easy_read", "symbols")
+EASY_NOT_FOUND = "We cannot find answers with that number. Check each letter. It looks like ABCD-EFGH-JKMN."
+EASY_NO_REFERENCE = "Type in your answer number."
+EASY_NO_CHOICE = "Choose what you want to do."
+EASY_DONE = {
+    "answers": ("Your answers are gone", ["We deleted your answers.", "We will not use them from now on."]),
+    "consent": ("We have done what you asked", ["We will stop doing what you said no to.", "If we had your email or phone number, we deleted it."]),
+}
+
+
 def _form(form, name: str) -> str:
     return (field_values(form, name) or [""])[0][:100]
+
+
+def _version(value: str | None) -> str:
+    return value if value in EASY_VERSIONS else "standard"
 
 
 class WithdrawController(Controller):
@@ -42,39 +58,52 @@ class WithdrawController(Controller):
     before_request = public_post_limit
 
     @get("/")
-    async def start(self, request: Request) -> Response:
-        return render(request, "withdraw/start.html", {"page_title": "Withdraw your answers", "reference": "", "error": None})
+    async def start(self, request: Request, version: FromQuery[str | None] = None) -> Response:
+        variant = _version(version)
+        title = "Take your answers back" if variant != "standard" else "Withdraw your answers"
+        return render(request, "withdraw/start.html", {"page_title": title, "reference": "", "error": None, "variant": variant})
 
     async def _lookup(self, request: Request, form) -> Draft | Response:
         """The submitted response a reference belongs to, or the page to show instead."""
         reference = _form(form, "reference")
+        variant = _version(_form(form, "version"))
         if not reference_attempts.allow(client_key(request)):
             return error_page(request, 429)
         draft = await find_by_reference(reference) if reference.strip() else None
         if draft is not None:
             return draft
-        message = NOT_FOUND if reference.strip() else "Enter the reference from your confirmation page"
+        easy = variant != "standard"
+        if reference.strip():
+            message = EASY_NOT_FOUND if easy else NOT_FOUND
+        else:
+            message = EASY_NO_REFERENCE if easy else "Enter the reference from your confirmation page"
         return render(
             request, "withdraw/start.html",
-            {"page_title": "Error: Withdraw your answers", "reference": reference, "error": message},
+            {"page_title": "Error: " + ("Take your answers back" if easy else "Withdraw your answers"), "reference": reference,
+             "error": message, "variant": variant},
             status_code=422,
         )
 
-    async def _choices(self, request: Request, draft: Draft, purposes: list[str], error: str | None = None) -> Response:
+    async def _choices(
+        self, request: Request, draft: Draft, purposes: list[str], error: str | None = None, variant: str = "standard",
+    ) -> Response:
         run = await get_run_by_id(draft.run_id)
+        easy = variant != "standard"
         return render(
             request, "withdraw/choose.html",
-            {"page_title": ("Error: " if error else "") + "What do you want to withdraw?", "reference": draft.reference,
-             "survey_title": run.title if run else "", "purposes": [OPTIONAL_PURPOSES[p] for p in purposes], "error": error},
+            {"page_title": ("Error: " if error else "") + ("What do you want to do?" if easy else "What do you want to withdraw?"),
+             "reference": draft.reference, "survey_title": run.title if run else "",
+             "purposes": [OPTIONAL_PURPOSES[p] for p in purposes], "error": error, "variant": variant},
             status_code=422 if error else 200,
         )
 
     @post("/")
     async def find(self, request: Request) -> Response:
-        found = await self._lookup(request, await request.form())
+        form = await request.form()
+        found = await self._lookup(request, form)
         if isinstance(found, Response):
             return found
-        return await self._choices(request, found, await withdrawable_purposes(found))
+        return await self._choices(request, found, await withdrawable_purposes(found), variant=_version(_form(form, "version")))
 
     @post("/confirm")
     async def confirm(self, request: Request) -> Response:
@@ -83,20 +112,21 @@ class WithdrawController(Controller):
         if isinstance(found, Response):
             return found
         choice = _form(form, "withdraw")
+        variant = _version(_form(form, "version"))
+        version = f"&version={variant}" if variant != "standard" else ""
         purposes = await withdrawable_purposes(found)
         if choice == "answers":
-            await erase_response(found)
-            await delete_codings(found.id)
-            await remove_quotes_of(found.respondent_id)
-            return Redirect(path="/withdraw/done?what=answers", status_code=303)
+            await erase_answers(found, RESPONDENT)
+            return Redirect(path="/withdraw/done?what=answers" + version, status_code=303)
         if choice in purposes:
-            await withdraw_consents(found, [choice])
-            if choice == QUOTES:
-                await remove_quotes_of(found.respondent_id)
-            return Redirect(path="/withdraw/done?what=consent", status_code=303)
-        return await self._choices(request, found, purposes, "Select what you want to withdraw")
+            await withdraw_consent(found, [choice], RESPONDENT)
+            return Redirect(path="/withdraw/done?what=consent" + version, status_code=303)
+        error = EASY_NO_CHOICE if variant != "standard" else "Select what you want to withdraw"
+        return await self._choices(request, found, purposes, error, variant)
 
     @get("/done")
-    async def done(self, request: Request, what: FromQuery[str] = "answers") -> Response:
-        title, paragraphs = DONE_MESSAGES.get(what, DONE_MESSAGES["answers"])
-        return render(request, "withdraw/done.html", {"page_title": title, "paragraphs": paragraphs})
+    async def done(self, request: Request, what: FromQuery[str] = "answers", version: FromQuery[str | None] = None) -> Response:
+        variant = _version(version)
+        messages = EASY_DONE if variant != "standard" else DONE_MESSAGES
+        title, paragraphs = messages.get(what, messages["answers"])
+        return render(request, "withdraw/done.html", {"page_title": title, "paragraphs": paragraphs, "variant": variant})
