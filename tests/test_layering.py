@@ -14,7 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 # Feature packages, lowest first: each may use those before it (and any feature's tables.py, which
 # imports nothing of ours: the schema is shared, so reading a table never makes a cycle).
-FEATURE_ORDER = ["accounts", "messages", "themes", "results", "publishing", "respond", "workspace", "reporting", "operations"]
+FEATURE_ORDER = ["accounts", "messages", "themes", "results", "publishing", "respond", "workspace", "reporting", "privacy", "operations"]
 WIRING = {"feedback.app", "feedback.cli"}
 SHELL_LIMIT = 10
 
