@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 import pandas as pd
 
@@ -200,3 +200,39 @@ def _joined(parts: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
 def stored_from_rows(rows: Iterable[Mapping[str, Any]]) -> list[StoredCoding]:
     return [StoredCoding(r["theme"], list(r.get("terms") or []), r.get("source", CODER), r.get("status", SUGGESTED), r.get("id"))
             for r in rows]
+
+
+def theme_trends(runs: Sequence[tuple[str, pd.DataFrame]], codebook: Codebook | None = None) -> pd.DataFrame:
+    """Themes across the runs of an instrument: per theme and run, the share of that run's
+    commenters who raised it. `runs` holds (label, coded frame as from `coded_frame`), oldest first.
+
+    One row per theme raised in any run (codebook order, then other stored themes), with columns
+    `theme`, `label`, then for each run label `share:<label>` (NaN when the run had no commenters)
+    and `respondents:<label>`, and `change` (latest share minus the first run's that had commenters,
+    in percentage points). The share is of commenters, not all respondents, so a year with fewer
+    comments is not read as a fall in every theme."""
+    codebook = codebook or default_codebook()
+    summaries = [(label, theme_summary(coded, codebook).set_index("theme", drop=False)) for label, coded in runs]
+    commenters = {label: (coded["respondent_id"].nunique() if len(coded) else 0) for label, coded in runs}
+    keys: list[str] = []
+    for _label, summary in summaries:
+        for key, respondents in zip(summary["theme"], summary["respondents"]):
+            if isinstance(key, str) and respondents and key not in keys:
+                keys.append(key)
+    order = {key: i for i, key in enumerate(codebook.themes)}
+    keys.sort(key=lambda k: (order.get(k, len(order)), k))
+    rows = []
+    for key in keys:
+        theme = codebook.themes.get(key)
+        row: dict[str, Any] = {"theme": key, "label": theme.label if theme else key.replace("_", " ").capitalize()}
+        shares = []
+        for label, summary in summaries:
+            n = int(summary.loc[key, "respondents"]) if key in summary.index else 0
+            share = n / commenters[label] if commenters[label] else float("nan")
+            row[f"share:{label}"], row[f"respondents:{label}"] = share, n
+            if share == share:
+                shares.append(share)
+        row["change"] = (shares[-1] - shares[0]) * 100 if len(shares) >= 2 else float("nan")
+        rows.append(row)
+    columns = ["theme", "label"] + [f"{kind}:{label}" for label, _ in runs for kind in ("share", "respondents")] + ["change"]
+    return pd.DataFrame(rows, columns=columns)

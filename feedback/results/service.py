@@ -10,7 +10,8 @@ from analysis.loading import SurveyData, load_run
 from analysis.report import trend
 from feedback.accounts.auth import Account, can_see
 from feedback.results.dashboard import dashboard_context
-from feedback.themes.views import themes_overview
+from feedback.results.populations import populations_of, representation_context
+from feedback.themes.views import themes_over_years, themes_overview
 from surveys.runs import Run, lineage_runs
 
 
@@ -40,6 +41,7 @@ async def results_context(account: Account, run: Run, target: float) -> dict[str
         themes_now=themes["themes"]["rows"], themes_before=themes_before,
     )
     context.update(themes)
+    context["theme_trends"] = await themes_over_years([(_label(r, runs), r, d) for r, d in history])
     context.update({"previous_run": earlier_run, "data": data})
     return context
 

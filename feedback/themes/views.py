@@ -13,7 +13,7 @@ from analysis.codebook import Codebook
 from analysis.loading import SurveyData
 from analysis.phrases import emerging_phrases
 from analysis.sentiment import INDICATIVE_NOTE, label as sentiment_label, score_comments, sentiment_by
-from analysis.theme_review import CURRENT, REMOVED, SUGGESTED, StoredCoding, coded_frame, current_themes, highlight, theme_summary
+from analysis.theme_review import CURRENT, REMOVED, SUGGESTED, StoredCoding, coded_frame, current_themes, highlight, theme_summary, theme_trends
 from analysis.charts import Bar, bar_chart
 from feedback.themes.store import Comment, comments_of_loaded, ensure_coded, latest_codebook, stored_codings
 from surveys.runs import Run
@@ -42,6 +42,36 @@ def _sentiment_text(row: dict[str, Any] | None) -> str:
     if not row or row.get("mean_polarity") is None or row["mean_polarity"] != row["mean_polarity"]:
         return "–"
     return f"{SENTIMENT_WORDS[sentiment_label(row['mean_polarity'])]} ({_percent(row['negative_share'])} negative)"
+
+
+async def _coded_of(run: Run, data: SurveyData) -> pd.DataFrame:
+    comments = await ensure_coded(run, await comments_of_loaded(run, data.comments))
+    return coded_frame(data.comments, _codings_frame(comments, await stored_codings(run.id)))
+
+
+async def themes_over_years(history: list[tuple[str, Run, SurveyData]]) -> dict[str, Any] | None:
+    """The results page's "themes over the years": per theme, the share of each run's commenters
+    who raised it (from the stored codings, officers' decisions respected), oldest run first, with
+    the change in percentage points. None with fewer than two runs (nothing to compare)."""
+    if len(history) < 2:
+        return None
+    _, codebook = await latest_codebook()
+    runs = [(label, await _coded_of(run, data)) for label, run, data in history]
+    trends = theme_trends(runs, codebook)
+    labels = [label for label, _ in runs]
+    rows = []
+    for record in trends.to_dict("records"):
+        change = record["change"]
+        rows.append({
+            "key": record["theme"], "label": record["label"],
+            "cells": [f"{_percent(record[f'share:{label}'])} ({record[f'respondents:{label}']})" if record[f"share:{label}"] == record[f"share:{label}"] else "–"
+                      for label in labels],
+            "change": "–" if change != change else ("no change" if round(change) == 0 else f"{change:+.0f} points"),
+            "latest": record[f"share:{labels[-1]}"] if record[f"share:{labels[-1]}"] == record[f"share:{labels[-1]}"] else -1,
+        })
+    rows.sort(key=lambda r: (-r["latest"], r["label"]))
+    commenters = [int(coded["respondent_id"].nunique()) if len(coded) else 0 for _label, coded in runs]
+    return {"years": labels, "commenters": commenters, "rows": rows}
 
 
 async def themes_overview(run: Run, data: SurveyData) -> dict[str, Any]:

@@ -4,6 +4,7 @@ current themes, the coded frame from stored codings, the summary and the "why" h
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from analysis.coding import code_comment, theme_counts
 from analysis.theme_review import (
@@ -97,3 +98,25 @@ def test_highlight_marks_the_words_behind_each_match():
     assert highlight("", ["phone"]) == [] and highlight("hello", []) == [("hello", False)]
     slip = highlight("Still waiting for the assesment", ["assessment"])
     assert ("assesment", True) in slip
+
+
+def test_theme_trends_give_the_share_of_each_runs_commenters_per_theme():
+    from analysis.theme_review import theme_trends
+
+    def coded(rows):
+        return pd.DataFrame(rows, columns=["respondent_id", "question", "theme"])
+
+    year1 = coded([(1, "q", "transport"), (2, "q", "transport"), (3, "q", "communication"), (4, "q", None)])
+    year2 = coded([(10, "q", "transport"), (11, "q", "disputes"), (11, "r", "disputes"), (12, "q", None), (13, "q", None),
+                   (14, "q", None)])
+    empty = coded([])
+    trends = theme_trends([("2024", year1), ("2025", year2), ("2026", empty)])
+    assert list(trends["theme"]) == ["communication", "transport", "disputes"]  # codebook order, raised at least once
+    row = trends.set_index("theme").loc["transport"]
+    assert row["share:2024"] == 0.5 and row["respondents:2024"] == 2  # 2 of 4 commenters
+    assert row["share:2025"] == pytest.approx(0.2)  # 1 of 5 commenters
+    assert row["share:2026"] != row["share:2026"]  # no commenters: unknown, not 0
+    assert row["change"] == pytest.approx(-30.0)  # percentage points, first to latest year with comments
+    disputes = trends.set_index("theme").loc["disputes"]
+    assert disputes["respondents:2025"] == 1 and disputes["share:2024"] == 0  # one person, two comments
+    assert theme_trends([]).empty
