@@ -10,7 +10,6 @@ from analysis.loading import SurveyData, load_run
 from analysis.report import trend
 from feedback.accounts.auth import Account, can_see
 from feedback.results.dashboard import dashboard_context
-from feedback.results.populations import populations_of, representation_context
 from feedback.themes.views import themes_over_years, themes_overview
 from surveys.runs import Run, lineage_runs
 
