@@ -87,7 +87,15 @@ def test_admin_invites_a_user_who_sets_a_password_and_signs_in(browser):
         assert short.status_code == 422 and "12 characters or more" in short.text
         done = newcomer.post(link, data={"_csrf_token": csrf_token(form.text), "password": PASSWORD, "confirm": PASSWORD}, follow_redirects=True)
         assert done.status_code == 200 and "north-forum" in done.text
-        reused = newcomer.post(link, data={"_csrf_token": csrf_token(form.text), "password": PASSWORD, "confirm": PASSWORD})
+        # The form's token is from before sign-in: renewed at sign-in, it no longer works at all.
+        stale = newcomer.post(link, data={"_csrf_token": csrf_token(form.text), "password": PASSWORD, "confirm": PASSWORD})
+        assert stale.status_code == 403
+        again = newcomer.get(link)
+        reused = newcomer.post(link, data={"_csrf_token": csrf_token(again.text), "password": PASSWORD, "confirm": PASSWORD})
+        assert reused.status_code == 422 and "expired or has already been used" in reused.text
+    with browser() as someone_else:
+        form = someone_else.get(link)
+        reused = someone_else.post(link, data={"_csrf_token": csrf_token(form.text), "password": PASSWORD, "confirm": PASSWORD})
         assert reused.status_code == 422 and "expired or has already been used" in reused.text
 
 
