@@ -3,12 +3,18 @@ the quote review queue. Same permissions as the survey page: someone else's surv
 
 from __future__ import annotations
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.response import Redirect
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 
 from feedback.accounts.auth import signed_in, visible_or_404
 from feedback.rendering import render
+from analysis.loading import load_run
+from feedback.results.populations import (
+    MAX_UPLOAD, breakdowns_of, families_from_csv, families_from_form, groups_of, populations_of, save_populations,
+)
 from feedback.results.service import find_chart, results_context, svg_to_png
 from surveys.runs import get_run_by_id
 
@@ -37,11 +43,12 @@ class AnalysisController(Controller):
 
     @get("/{run_id:int}/analysis")
     async def dashboard(
-        self, request: Request, run_id: FromPath[int], target: FromQuery[str | None] = None
+        self, request: Request, run_id: FromPath[int], target: FromQuery[str | None] = None,
+        weight: FromQuery[str | None] = None,
     ) -> Response:
         run = await _visible_run(request, run_id)
         goal, target_error = _target(target, request.app.state.settings.satisfaction_target)
-        context = await results_context(request.state.account, run, goal)
+        context = await results_context(request.state.account, run, goal, weight_by=(weight or "")[:40] or None)
         context.update({
             "page_title": f"Results: {run.title}", "account": request.state.account, "run": run,
             "target_error": target_error, "target_input": target if target_error else None,
@@ -65,3 +72,51 @@ class AnalysisController(Controller):
         if extension == "svg":
             return Response(chart.standalone_svg, media_type="image/svg+xml", headers=headers)
         return Response(svg_to_png(chart.standalone_svg), media_type="image/png", headers=headers)
+
+    async def _population_page(self, request: Request, run, by: str | None, values: dict[str, str],
+                               errors: dict[str, str], problems: list[str] | None = None, status_code: int = 200) -> Response:
+        data = await load_run(run)
+        options = breakdowns_of(data)
+        by = by if by in options else next(iter(options), None)
+        saved = (await populations_of(run.id)).get(by or "", {})
+        groups = groups_of(data, by) if by else {}
+        shown = {f"families-{g}": values.get(f"families-{g}", str(saved[g]) if g in saved else "") for g in groups}
+        error_list = [{"text": problem, "href": "#csv"} for problem in problems or []]
+        error_list += [{"text": text, "href": f"#{field}"} for field, text in errors.items()]
+        return render(request, "workspace/analysis/population.html", {
+            "page_title": ("Error: " if error_list else "") + f"Families in each group: {run.title}",
+            "account": request.state.account, "run": run, "options": options, "by": by, "groups": groups,
+            "values": shown, "errors": errors, "error_list": error_list,
+        }, status_code=status_code)
+
+    @get("/{run_id:int}/analysis/population")
+    async def population(self, request: Request, run_id: FromPath[int], by: FromQuery[str | None] = None) -> Response:
+        run = await _visible_run(request, run_id, manage=True)
+        return await self._population_page(request, run, (by or "")[:40], {}, {})
+
+    @post("/{run_id:int}/analysis/population")
+    async def save_population(self, request: Request, run_id: FromPath[int]) -> Response:
+        """Save the numbers typed in, or a CSV uploaded (all or nothing: errors save nothing)."""
+        run = await _visible_run(request, run_id, manage=True)
+        form = await request.form()
+        by = str(form.get("by") or "")[:40]
+        data = await load_run(run)
+        if by not in breakdowns_of(data):
+            return await self._population_page(request, run, None, {}, {}, ["Choose which groups the numbers are for"], status_code=422)
+        groups = groups_of(data, by)
+        upload = form.get("csv")
+        if isinstance(upload, UploadFile) and upload.filename:
+            content = await upload.read(MAX_UPLOAD + 1)
+            if len(content) > MAX_UPLOAD:
+                families, problems = {}, ["The file must be 100 KB or smaller"]
+            else:
+                families, problems = families_from_csv(content, groups)
+            if problems:
+                return await self._population_page(request, run, by, {}, {}, problems, status_code=422)
+        else:
+            values = {k: str(v) for k, v in form.items() if isinstance(k, str) and k.startswith("families-")}
+            families, errors = families_from_form(values, groups)
+            if errors:
+                return await self._population_page(request, run, by, values, errors, status_code=422)
+        await save_populations(run.id, by, families, request.state.account.email)
+        return Redirect(f"/workspace/surveys/{run.id}/analysis?weight={by}#representation", status_code=303)

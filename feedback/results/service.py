@@ -10,6 +10,7 @@ from analysis.loading import SurveyData, load_run
 from analysis.report import trend
 from feedback.accounts.auth import Account, can_see
 from feedback.results.dashboard import dashboard_context
+from feedback.results.populations import populations_of, representation_context
 from feedback.themes.views import themes_over_years, themes_overview
 from surveys.runs import Run, lineage_runs
 
@@ -26,7 +27,7 @@ def _label(run: Run, runs: list[Run]) -> str:
     return run.year if run.year and len(same_year) == 1 else f"{run.title} ({run.year})" if run.year else run.title
 
 
-async def results_context(account: Account, run: Run, target: float) -> dict[str, Any]:
+async def results_context(account: Account, run: Run, target: float, weight_by: str | None = None) -> dict[str, Any]:
     history = await lineage_history(account, run)
     data = history[-1][1]
     earlier_run, earlier = (history[-2] if len(history) >= 2 else (None, None))
@@ -42,6 +43,7 @@ async def results_context(account: Account, run: Run, target: float) -> dict[str
     context.update(themes)
     context["theme_trends"] = await themes_over_years([(_label(r, runs), r, d) for r, d in history])
     context.update({"previous_run": earlier_run, "data": data})
+    context.update(representation_context(data, await populations_of(run.id), weight_by))
     return context
 
 
