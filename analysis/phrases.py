@@ -36,6 +36,8 @@ _LEADING_WORDS = frozenset(
     "more less some any no not need needs lots lot much many other same such own only just very really all".split()
 )
 _CLEAN = re.compile(r"[^a-z0-9 '\-]+")
+_INNER_WORDS = frozenset("the a an my our his her their your its this that these those is was are were be been it i we he she they".split())
+_EDGE_WORDS = _INNER_WORDS | frozenset("to of and or but in on at for with from by as if so than then".split())
 
 
 @lru_cache(maxsize=1)
@@ -63,6 +65,10 @@ def _normalise(words: Sequence[str]) -> str | None:
     if len(tokens) == 1 and (tokens[0] in STOP_PHRASES or len(tokens[0]) < 3 or tokens[0].isdigit()):
         return None
     if all(t in STOP_PHRASES for t in tokens):
+        return None
+    # A chunker slip spans two phrases ("place the school", "plan the"): a determiner, pronoun or
+    # verb "to be" inside, or a function word at either end, is never part of a real noun phrase.
+    if len(tokens) > 1 and (tokens[0] in _EDGE_WORDS or tokens[-1] in _EDGE_WORDS or any(t in _INNER_WORDS for t in tokens[1:-1])):
         return None
     return phrase
 
@@ -175,6 +181,50 @@ def emerging_phrases(
         if phrase not in redundant
     ][:top]
     return pd.DataFrame(rows, columns=["phrase", "comments", "examples"])
+
+
+def _stems(phrase: str) -> frozenset[str]:
+    """The content words of a phrase, cut to five letters ("assessments" ~ "assessment")."""
+    return frozenset(w[:5] for w in phrase.split() if w not in _EDGE_WORDS and w not in STOP_PHRASES) or frozenset(phrase.split())
+
+
+def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
+    return a <= b or b <= a or len(a & b) / len(a | b) >= 0.5
+
+
+def emerging_phrase_groups(
+    texts: Iterable[str],
+    top: int = 20,
+    min_comments: int = 2,
+    method: str = AUTO,
+    ignore: Iterable[str] = (),
+) -> list[dict]:
+    """Emerging phrases grouped by similarity ("sleep clinic", "sleep clinic appointment", "the
+    sleep clinics"): each group led by its most frequent phrase, with the similar ones, the number
+    of distinct comments any of them occurs in, and up to three example comments."""
+    texts = [t for t in texts if isinstance(t, str) and t.strip()]
+    # Every phrase, even one seen once: "sleep clinics" said once still counts towards "sleep clinic".
+    found = emerging_phrases(texts, top=100_000, min_comments=1, method=method, ignore=ignore)
+    extract = phrase_extractor(method)
+    in_text = [set(p for f in extract(text) for p in _with_parts(f)) for text in texts]
+    groups: list[dict] = []
+    for phrase in found["phrase"]:
+        stems = _stems(phrase)
+        for group in groups:
+            if _similar(stems, group["stems"]):
+                group["similar"].append(phrase)
+                break
+        else:
+            groups.append({"phrase": phrase, "stems": stems, "similar": []})
+    result = []
+    for group in groups:
+        members = {group["phrase"], *group["similar"]}
+        comments = [i for i, phrases in enumerate(in_text) if phrases & members]
+        result.append({"phrase": group["phrase"], "similar": group["similar"], "comments": len(comments),
+                       "examples": [texts[i] for i in comments[:3]]})
+    result = [g for g in result if g["comments"] >= min_comments]
+    result.sort(key=lambda g: (-g["comments"], g["phrase"]))
+    return result[:top]
 
 
 def _with_parts(phrase: str) -> list[str]:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from analysis.codebook import Codebook
 from analysis.loading import SurveyData
-from analysis.phrases import emerging_phrases
+from analysis.phrases import emerging_phrase_groups
 from analysis.sentiment import INDICATIVE_NOTE, label as sentiment_label, score_comments, sentiment_by
 from analysis.theme_review import CURRENT, REMOVED, SUGGESTED, StoredCoding, coded_frame, current_themes, highlight, theme_summary, theme_trends
 from analysis.charts import Bar, bar_chart
@@ -198,7 +198,7 @@ async def uncoded_context(run: Run, page: int = 1) -> dict[str, Any]:
     _, codebook = await latest_codebook()
     questions = _question_texts(run)
     uncoded = [c for c in comments if not current_themes(codings.get((c.response_id, c.question), []))]
-    phrases = emerging_phrases([c.text for c in uncoded], top=25, min_comments=2)
+    phrases = emerging_phrase_groups([c.text for c in uncoded], top=25, min_comments=2)
     total = len(uncoded)
     pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(max(1, page), pages)
@@ -206,6 +206,6 @@ async def uncoded_context(run: Run, page: int = 1) -> dict[str, Any]:
              for c in uncoded[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]]
     return {
         "items": items, "total": total, "page": page, "pages": pages,
-        "phrases": [{"phrase": r["phrase"], "comments": int(r["comments"])} for r in phrases.to_dict("records")],
+        "phrases": phrases,
         "theme_choices": [(k, t.label) for k, t in codebook.themes.items()],
     }

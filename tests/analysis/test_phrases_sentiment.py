@@ -91,3 +91,28 @@ def test_sentiment_per_comment_and_per_theme_is_labelled_indicative():
     assert bool(by_support.loc["sen_support", "suppressed"]) and math.isnan(by_support.loc["sen_support", "mean_polarity"])
     full = sentiment_by(scored, "support_level", respondents=data.respondents, full=True).set_index("group")
     assert full.loc["sen_support", "comments"] == 3 and full.loc["sen_support", "warning"]
+
+
+def test_emerging_phrases_have_no_stop_word_junk_and_similar_ones_are_grouped():
+    from analysis.phrases import _normalise, emerging_phrase_groups
+
+    assert _normalise("place the school".split()) is None
+    assert _normalise("plan the".split()) is None and _normalise("to the".split()) is None
+    assert _normalise("speech and language".split()) == "speech and language"
+    texts = [
+        "We could not get a place the school said was full, the sleep clinic never rang.",
+        "The sleep clinic appointment was cancelled.",
+        "Sleep clinics have a long wait.",
+        "Our sleep clinic was helpful.",
+        "The bouncy castle zone was shut.",
+        "I loved the bouncy castle zone.",
+    ]
+    groups = emerging_phrase_groups(texts, method="offline")
+    assert all("the" not in g["phrase"].split() for g in groups)
+    sleep = next(g for g in groups if g["phrase"].startswith("sleep clinic"))
+    assert sleep["comments"] == 4 and len(sleep["examples"]) == 3
+    assert any("sleep clinic" in s for s in sleep["similar"]) or sleep["phrase"] == "sleep clinic"
+    assert [g["phrase"] for g in groups].count("sleep clinic") <= 1 and not any(
+        g is not sleep and g["phrase"].startswith("sleep clinic") for g in groups)
+    castle = next(g for g in groups if "bouncy castle" in g["phrase"])
+    assert castle["comments"] == 2

@@ -105,3 +105,20 @@ def test_the_reason_is_the_comments_own_words_and_the_add_box_starts_empty(app):
         "_csrf_token": token, "response": response_id, "question": "could_be_better", "action": "add", "theme": ""})
     assert refused.status_code == 400 and "Select a theme" in refused.text
     client.__exit__(None, None, None)
+
+
+def test_emerging_phrases_are_grouped_with_counts_and_examples_and_no_junk(app):
+    survey = open_test_run("annual-send-parent")
+    texts = ["The sleep clinic was shut <b hx-get=/x>again</b>", "The sleep clinic appointment was cancelled",
+             "Sleep clinics should open later", "We want a place the school has no room for",
+             "A place the school picked was far"]
+    for i, text in enumerate(texts):
+        run(submitted(survey, valid_answers(survey.instrument, 980 + i, could_be_better=text, works_well="", anything_else="")))
+    client = signed_in(app)
+    page = client.get(f"/workspace/surveys/{survey.id}/themes/uncoded").text
+    table = page.split('id="phrases"')[1].split("</table>")[0]
+    assert "place the school" not in table
+    row = re.search(r'<th scope="row" class="govuk-table__header">(sleep clinic[^<]*)</th>\s*<td[^>]*>(\d+)</td>\s*<td class="govuk-table__cell" hx-disable>(.*?)</td>', table, re.S)
+    assert row and row.group(2) == "3"
+    assert "examples" in row.group(3) and "<b hx-get" not in row.group(3) and "&lt;b hx-get=/x&gt;" in row.group(3)
+    client.__exit__(None, None, None)
