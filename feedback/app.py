@@ -23,6 +23,7 @@ from feedback.results.controllers import AnalysisController
 from feedback.publishing.controllers.board_report import BoardReportController
 from feedback.reporting.controllers.api import ReportingController
 from feedback.reporting.controllers.tokens import TokensController
+from feedback.reporting.controllers.sharing import SharingController
 from feedback.workspace.controllers.api import ApiController
 from feedback.workspace.controllers.builder import BuilderController
 from feedback.workspace.controllers.dates import SurveyDatesController
@@ -80,7 +81,7 @@ def create_app(settings: Settings | None = None, manage_pool: bool = True) -> Li
     )
 
     app = Litestar(
-        route_handlers=[*PUBLIC_ROUTES, *MESSAGE_ROUTES, RespondentController, SendCodeController, InvitedController, WithdrawController, AccountController, UsersController, WorkspaceController, InvitationsController, SurveyDatesController, AuditController, AnalysisController, BoardReportController, ReportingController, TokensController, ThemesController, QuotesController, UpdatesController, NoticesController, BuilderController, ApiController, static],
+        route_handlers=[*PUBLIC_ROUTES, *MESSAGE_ROUTES, RespondentController, SendCodeController, InvitedController, WithdrawController, AccountController, UsersController, WorkspaceController, InvitationsController, SurveyDatesController, AuditController, AnalysisController, BoardReportController, ReportingController, TokensController, SharingController, ThemesController, QuotesController, UpdatesController, NoticesController, BuilderController, ApiController, static],
         lifespan=[lifespan],
         template_config=template_config({**symbol_template_globals(), **message_template_globals()}),
         plugins=[HTMXPlugin()],

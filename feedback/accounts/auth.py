@@ -256,7 +256,8 @@ def can_see(account: Account, run: Run) -> bool:
     """Admins and officers see every survey; a forum member sees their team's and those shared with it."""
     if account.role in ("admin", "officer"):
         return True
-    return run.team is not None and (run.team == account.team or account.team in run.shared_with)
+    # A survey's results can be shared with a forum team (the partnership's joint survey too).
+    return (run.team is not None and run.team == account.team) or account.team in run.shared_with
 
 
 def can_manage(account: Account, run: Run) -> bool:

@@ -299,7 +299,11 @@ async def seed_demo(responses: int = 300, seed: int = 2026, if_empty: bool = Fal
         count = max(1, int(responses * earlier.share))
         await factory.create_batch_async(count)
         added[run.slug] = count
-    for index, run in enumerate(await ensure_demo_runs()):
+    demo_runs = await ensure_demo_runs()
+    # The joint annual survey (every year of it) is shared with Parent Carer Voice, as in a real partnership.
+    await SurveyRun.update({SurveyRun.shared_with: [FORUM_TEAM]}).where(
+        SurveyRun.slug.is_in(["annual-2024-parents", "annual-2025-parents", "annual-2026-parents"]))
+    for index, run in enumerate(demo_runs):
         notice_ids = {}
         for variant in run.variants:
             audience = notice_audience(run.instrument, variant)

@@ -23,3 +23,16 @@ def test_demo_seeds_three_years_of_the_parents_survey(app, capsys):
     assert "2024" in trend and "2025" in trend and "2026" in trend
     assert f"/workspace/surveys/{parents.id}/analysis/board-report.docx" in page
     assert f"/workspace/surveys/{parents.id}/analysis/board-report.pdf" in page
+
+
+def test_the_demo_shares_the_joint_survey_with_parent_carer_voice(app):
+    from feedback.cli import main
+    from feedback.operations.demo import FORUM_TEAM
+
+    assert main(["demo", "--responses", "12", "--seed", "12"]) == 0
+    parents = run(get_run("annual-2026-parents"))
+    assert FORUM_TEAM in parents.shared_with
+    forum = signed_in(app, role="pcv", team=FORUM_TEAM)
+    page = forum.get(f"/workspace/surveys/{parents.id}/analysis")
+    assert page.status_code == 200
+    assert "2024" in text_of(page.text).split("Share satisfied, year by year: data table")[1]
