@@ -11,7 +11,8 @@ from consent.purposes import ALL_PURPOSES, PARTICIPATION
 from consent.tables import ConsentRecord, Notice
 
 ACTORS = ("self", "parent_carer", "practitioner", "volunteer")
-CHANNELS = ("web", "easy_read_web", "paper", "event")
+# request: a withdrawal or erasure asked for by phone, email or letter and carried out by staff
+CHANNELS = ("web", "easy_read_web", "paper", "event", "request")
 # acknowledged: participation under public task; not_asked: a child under 13 with no parent or carer present
 DECISIONS = ("acknowledged", "granted", "refused", "not_asked", "withdrawn")
 

@@ -27,7 +27,7 @@ from feedback.reporting.controllers.sharing import SharingController
 from feedback.workspace.controllers.api import ApiController
 from feedback.workspace.controllers.builder import BuilderController
 from feedback.workspace.controllers.dates import SurveyDatesController
-from feedback.privacy.controllers import AuditController
+from feedback.privacy.controllers import AuditController, RightsRequestsController, WhatWeHoldController
 from feedback.publishing.controllers.public import ROUTES as PUBLIC_ROUTES
 from feedback.publishing.controllers.quotes import QuotesController
 from feedback.publishing.controllers.notices import NoticesController
@@ -81,7 +81,7 @@ def create_app(settings: Settings | None = None, manage_pool: bool = True) -> Li
     )
 
     app = Litestar(
-        route_handlers=[*PUBLIC_ROUTES, *MESSAGE_ROUTES, RespondentController, SendCodeController, InvitedController, WithdrawController, AccountController, UsersController, WorkspaceController, InvitationsController, SurveyDatesController, AuditController, AnalysisController, BoardReportController, ReportingController, TokensController, SharingController, ThemesController, QuotesController, UpdatesController, NoticesController, BuilderController, ApiController, static],
+        route_handlers=[*PUBLIC_ROUTES, *MESSAGE_ROUTES, RespondentController, SendCodeController, InvitedController, WithdrawController, AccountController, UsersController, WorkspaceController, InvitationsController, SurveyDatesController, AuditController, RightsRequestsController, WhatWeHoldController, AnalysisController, BoardReportController, ReportingController, TokensController, SharingController, ThemesController, QuotesController, UpdatesController, NoticesController, BuilderController, ApiController, static],
         lifespan=[lifespan],
         template_config=template_config({**symbol_template_globals(), **message_template_globals()}),
         plugins=[HTMXPlugin()],
