@@ -5,17 +5,26 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from typing import Any, Iterable, TextIO
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# Look-alikes some spreadsheets (and people pasting from phones) turn into the real thing: the
+# full-width and small forms fold to "=+-@" under NFKC; the minus sign and the dashes do not.
+LOOK_ALIKES = ("\u2212", "\u2010", "\u2011", "\u2012", "\u2013", "\u2014", "\u2796", "\u2795", "\u229c")
 
 
 def neutralise(value: Any) -> Any:
     """Prefix text that a spreadsheet would run as a formula with an apostrophe (OWASP advice).
 
-    Numbers stay numbers: a negative number typed as an answer is data, not a formula.
+    Numbers stay numbers: a negative number typed as an answer is data, not a formula. Recipient
+    columns (email addresses and E.164 phone numbers, validated where they were entered and again
+    where they are written) are left alone by their writer: Notify rejects `'+447700900982`.
     """
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    if isinstance(value, str) and value and (
+        value.startswith(FORMULA_TRIGGERS + LOOK_ALIKES)
+        or unicodedata.normalize("NFKC", value[0]).startswith(FORMULA_TRIGGERS)
+    ):
         return "'" + value
     return value
 

@@ -7,6 +7,7 @@ custom format and pg_restore, which must be on the PATH (the README has the deta
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -35,7 +36,16 @@ def _check_sqlite(path: Path) -> None:
         raise BackupError(f"{path} is not a backup of this service (missing tables: {', '.join(sorted(missing))})")
 
 
+def _new_private_file(path: Path) -> None:
+    """Create `path` readable and writable by its owner only (0600), whatever the umask: a backup
+    holds every answer and contact detail. Fails if the file exists, so nothing is overwritten."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    os.chmod(path, 0o600)
+
+
 def _copy_sqlite(source: Path, target: Path) -> None:
+    if not target.exists():
+        _new_private_file(target)
     with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
         src.backup(dst)
 
@@ -52,7 +62,13 @@ def backup(database_url: str, target: Path) -> str:
         _copy_sqlite(source, target)
         _check_sqlite(target)
         return f"Backed up {source} to {target} ({target.stat().st_size:,} bytes)."
-    _run(["pg_dump", "--format=custom", "--no-owner", f"--file={target}", database_url])
+    _new_private_file(target)  # pg_dump truncates and writes into it, keeping the mode
+    try:
+        _run(["pg_dump", "--format=custom", "--no-owner", f"--file={target}", database_url])
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    os.chmod(target, 0o600)
     return f"Backed up the PostgreSQL database to {target} ({target.stat().st_size:,} bytes, pg_dump custom format)."
 
 

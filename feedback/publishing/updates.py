@@ -86,7 +86,10 @@ def check_update_form(raw: dict[str, str], theme_keys: Iterable[str], run_ids: I
     return form
 
 
-async def save_update(values: dict[str, Any], actor: str, update_id: int | None = None, team: str | None = None) -> Update:
+async def save_update(values: dict[str, Any], actor: str, update_id: int | None = None, team: str | None = None,
+                      note: str = "") -> Update:
+    """Create or change an update. A change of status or progress, or a note, is one timeline entry
+    (a save with a note used to write two: the progress and then the note)."""
     now = datetime.now(timezone.utc)
     if update_id is None:
         update = Update(**values, team=team, created_at=now, updated_at=now)
@@ -99,8 +102,8 @@ async def save_update(values: dict[str, Any], actor: str, update_id: int | None 
         setattr(update, name, value)
     update.updated_at = now
     await update.save()
-    if (update.status, update.progress) != previous:
-        await UpdateEvent(update=update.id, status=update.status, note=f"Progress {update.progress}%", actor=actor).save()
+    if (update.status, update.progress) != previous or note:
+        await UpdateEvent(update=update.id, status=update.status, note=note or f"Progress {update.progress}%", actor=actor).save()
     return update
 
 
@@ -208,15 +211,19 @@ async def contacts_to_tell(update: Update) -> list[ContactDetail]:
 def notify_csv(contacts: list[ContactDetail], kind: str, title: str, link: str) -> tuple[str, int]:
     """A GOV.UK Notify recipients file: `email address` (or `phone number`) then personalisation
     columns for the template (`update_title`, `link`). One file per kind, as Notify expects."""
+    from consent.contacts import clean_email, clean_mobile
+
     column = "email address" if kind == "email" else "phone number"
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([column, "update_title", "link"])
     count = 0
     for contact in contacts:
-        value = contact.email if kind == "email" else contact.phone
+        # The recipient is checked again, not neutralised: a valid address or +447… number cannot
+        # be a formula, and Notify refuses a prefixed one. Landlines cannot take a text message.
+        value = clean_email(contact.email or "") if kind == "email" else clean_mobile(contact.phone or "")
         if value:
-            writer.writerow([neutralise(value), neutralise(title), neutralise(link)])
+            writer.writerow([value, neutralise(title), neutralise(link)])
             count += 1
     return buffer.getvalue(), count
 
