@@ -136,6 +136,23 @@ async def lineage_runs(run: Run) -> list[Run]:
     return sorted(runs, key=lambda r: r.id)
 
 
+def told_apart(runs: list[Run]) -> list[Run]:
+    """The runs with titles people can tell apart in a list: two runs called the same get their year
+    added, or their web address when they are of the same year too."""
+    from collections import Counter
+    from dataclasses import replace
+
+    same = Counter(r.title for r in runs)
+    result = []
+    for r in runs:
+        if same[r.title] > 1:
+            twins = [o for o in runs if o.title == r.title]
+            unique_year = r.year and sum(1 for o in twins if o.year == r.year) == 1
+            r = replace(r, title=f"{r.title} ({r.year})" if unique_year else f"{r.title} (/s/{r.slug})")
+        result.append(r)
+    return result
+
+
 async def list_runs(status: str | None = None) -> list[Run]:
     query = SurveyRun.select().order_by(SurveyRun.id)
     if status:

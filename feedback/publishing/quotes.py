@@ -301,7 +301,8 @@ async def draft_you_said(run: Run, themes: Iterable[str], theme_names: dict[str,
     quotes = await approved_quotes(run.id, themes) if themes else []
     if themes:
         names = [theme_names.get(t, t.replace("_", " ")) for t in themes]
-        names = [n[:1].lower() + n[1:] for n in names]
+        # Lower-case a name's first letter inside the sentence, but never an acronym's ("EHC plans").
+        names = [n[:1].lower() + n[1:] if n[1:2].islower() else n for n in names]
         listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
         lines.append(f"You told us about {listed}." + (" Some of what you said is below." if quotes else ""))
     chosen: list[int] = []

@@ -9,7 +9,7 @@ from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
 from consent.notices import parse_body
 from consent.tables import Notice
 from feedback.rendering import render
-from surveys.runs import list_open_runs
+from surveys.runs import list_open_runs, told_apart
 from surveys.tables import SurveyRun
 
 VARIANT_LABELS = {"easy_read": "Easy read", "symbols": "With pictures"}
@@ -17,7 +17,7 @@ VARIANT_LABELS = {"easy_read": "Easy read", "symbols": "With pictures"}
 
 @get("/", include_in_schema=False)
 async def home(request: Request) -> Response:
-    runs = await list_open_runs()
+    runs = told_apart(await list_open_runs())  # two open runs called the same are told apart
     return render(
         request, "home.html",
         {"page_title": "Have your say", "runs": runs, "variant_labels": VARIANT_LABELS},

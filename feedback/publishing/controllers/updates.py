@@ -18,7 +18,6 @@ from feedback.publishing.tables import Update
 from feedback.publishing.updates import (
     STATUS_TAGS,
     STATUSES,
-    add_progress_note,
     apply_bulk,
     check_update_form,
     contacts_to_tell,
@@ -188,11 +187,9 @@ class UpdatesController(Controller):
         if isinstance(checked, Response):
             return checked
         values, quote_ids = checked
-        saved = await save_update(values, account.email, update_id=update.id)
-        await attach_quotes(saved.id, saved.run, quote_ids, account.email, strict=False)
         note = (field_values(form, "note") or [""])[0].strip()[:2000]
-        if note:
-            await add_progress_note(saved, saved.status, note, account.email)
+        saved = await save_update(values, account.email, update_id=update.id, note=note)
+        await attach_quotes(saved.id, saved.run, quote_ids, account.email, strict=False)
         if update.published:
             await audit(account.email, "published", object=f"update {update.id}", detail="edited while published")
         return Redirect(path=f"/workspace/updates/{update.id}?saved=1", status_code=303)
