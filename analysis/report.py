@@ -215,3 +215,41 @@ def theme_changes(now: Sequence[Mapping], before: Sequence[Mapping], limit: int 
     grew = sorted([r for r in rows if r.change > 0], key=lambda r: -r.change)[:limit]
     fell = sorted([r for r in rows if r.change < 0], key=lambda r: r.change)[:limit]
     return grew, fell
+
+
+POET_VIEWS = (("poet-parent-carer", "Parents and carers"), ("poet-young-person", "Young people"),
+              ("poet-practitioner", "Practitioners"))
+
+
+@dataclass
+class ViewCell:
+    share: float | None
+    positive: int | None
+    base: int | None
+    ci_low: float | None
+    ci_high: float | None
+
+
+def side_by_side(views: Sequence[tuple[str, SurveyData]], prefixes: tuple[str, ...] = ("outcome_", "process_")) -> list[dict]:
+    """For each question the views share (POET's outcome areas and process questions share keys),
+    the share positive in each view with its base and Wilson interval; a view that does not ask it
+    is None. Questions in the order the first view that asks them has them."""
+    keys: list[str] = []
+    texts: dict[str, str] = {}
+    for _, data in views:
+        for q in data.closed_questions:
+            if q.key.startswith(prefixes) and q.key not in keys:
+                keys.append(q.key)
+                texts[q.key] = q.text
+    rows = []
+    for key in keys:
+        cells = []
+        for _, data in views:
+            counts = positive_counts(data, key) if key in data.questions else None
+            if counts is None or counts[1] == 0:
+                cells.append(None)
+                continue
+            low, high = wilson_interval(counts[0], counts[1])
+            cells.append(ViewCell(counts[0] / counts[1], counts[0], counts[1], low, high))
+        rows.append({"key": key, "text": texts[key], "area": "Outcome" if key.startswith("outcome_") else "Process", "cells": cells})
+    return rows

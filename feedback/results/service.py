@@ -7,12 +7,12 @@ from typing import Any
 
 from analysis.charts import Chart
 from analysis.loading import SurveyData, load_run
-from analysis.report import trend
+from analysis.report import POET_VIEWS, side_by_side, trend
 from feedback.accounts.auth import Account, can_see
 from feedback.results.dashboard import dashboard_context
 from feedback.results.populations import populations_of, representation_context
 from feedback.themes.views import themes_over_years, themes_overview
-from surveys.runs import Run, lineage_runs
+from surveys.runs import Run, lineage_runs, list_runs
 
 
 async def lineage_history(account: Account, run: Run) -> list[tuple[Run, SurveyData]]:
@@ -44,7 +44,29 @@ async def results_context(account: Account, run: Run, target: float, weight_by: 
     context["theme_trends"] = await themes_over_years([(_label(r, runs), r, d) for r, d in history])
     context.update({"previous_run": earlier_run, "data": data})
     context.update(representation_context(data, await populations_of(run.id), weight_by))
+    context["poet"] = await poet_views(account, run, data)
     return context
+
+
+async def poet_views(account: Account, run: Run, data: SurveyData) -> dict[str, Any] | None:
+    """For a POET questionnaire: the parent/carer, young person and practitioner views of each
+    outcome area side by side, each from the latest run of its questionnaire this account may see."""
+    keys = [key for key, _ in POET_VIEWS]
+    if run.instrument.key not in keys and run.lineage not in keys:
+        return None
+    latest: dict[str, Run] = {}
+    for other in await list_runs():
+        lineage = other.lineage
+        if lineage in keys and can_see(account, other) and (lineage not in latest or other.id > latest[lineage].id):
+            latest[lineage] = other
+    own = run.lineage if run.lineage in keys else run.instrument.key
+    latest[own] = run
+    views, shown = [], []
+    for key, label in POET_VIEWS:
+        if key in latest:
+            views.append((label, data if latest[key].id == run.id else await load_run(latest[key])))
+            shown.append({"label": label, "run": latest[key]})
+    return {"views": shown, "rows": side_by_side(views)}
 
 
 def find_chart(context: dict[str, Any], chart_id: str) -> Chart | None:
