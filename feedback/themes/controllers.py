@@ -360,13 +360,14 @@ class ThemesController(Controller):
             return _see_other(f"{back}?problem=theme#phrases" if run else back)
         if not phrase or len(phrase) > MAX_TERM or term_problems(phrase, current.groups):
             return _see_other(f"{back}?problem=term#phrases" if run else back)
+        exclude = _first(form, "kind", 10) == "exclude"  # a suggestion learned from officers' removals
         codebook = current.copy()
         try:
-            codebook.add_terms(theme, include=[phrase])
+            codebook.add_terms(theme, **({"exclude": [phrase]} if exclude else {"include": [phrase]}))
         except CodebookInvalid:
             return _see_other(f"{back}?problem=term#phrases" if run else back)
         account = request.state.account
-        note = f"added a term to theme {theme}"
+        note = f"added {'an exclude term' if exclude else 'a term'} to theme {theme}"
         version = await save_codebook(codebook, account.email, note)
         await audit(account.email, "codebook_saved", object=f"codebook v{version}", detail=note)
         return _see_other(f"{back}?added={theme}" if run else f"/workspace/themes?saved={theme}")

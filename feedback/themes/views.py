@@ -13,7 +13,8 @@ from analysis.codebook import Codebook
 from analysis.loading import SurveyData
 from analysis.phrases import emerging_phrase_groups
 from analysis.sentiment import INDICATIVE_NOTE, label as sentiment_label, score_comments, sentiment_by
-from analysis.theme_review import CURRENT, REMOVED, SUGGESTED, StoredCoding, coded_frame, current_themes, highlight, theme_summary, theme_trends
+from analysis.learning import Decided, suggest_terms
+from analysis.theme_review import CODER, CURRENT, REMOVED, SUGGESTED, StoredCoding, coded_frame, current_themes, highlight, theme_summary, theme_trends
 from analysis.charts import Bar, bar_chart
 from feedback.themes.store import Comment, comments_of_loaded, ensure_coded, latest_codebook, stored_codings
 from surveys.runs import Run
@@ -191,6 +192,23 @@ async def review_context(run: Run, show: str = "pending", theme: str | None = No
     }
 
 
+def suggested_from_decisions(comments: list[Comment], codings: dict[tuple[int, str], list[StoredCoding]],
+                             codebook: Codebook, limit: int = 10) -> list[dict[str, Any]]:
+    """Terms the officers' decisions on this survey suggest (see `analysis.learning`): what they
+    added that the coder missed, and what they removed that it wrongly matched."""
+    decided = []
+    for comment in comments:
+        stored = codings.get((comment.response_id, comment.question), [])
+        if any(s.is_decision for s in stored):
+            decided.append(Decided(comment.text, frozenset(s.theme for s in stored if s.source == CODER),
+                                   frozenset(current_themes(stored, codebook.themes))))
+    return [
+        {"theme": s.theme, "label": codebook.themes[s.theme].label, "term": s.term, "kind": s.kind,
+         "comments": s.comments, "examples": s.examples[:3]}
+        for s in suggest_terms(decided, codebook, limit=limit) if s.theme in codebook.themes
+    ]
+
+
 async def uncoded_context(run: Run, page: int = 1) -> dict[str, Any]:
     """Comments with no current theme, and the phrases that recur in them."""
     comments = await ensure_coded(run)
@@ -199,6 +217,7 @@ async def uncoded_context(run: Run, page: int = 1) -> dict[str, Any]:
     questions = _question_texts(run)
     uncoded = [c for c in comments if not current_themes(codings.get((c.response_id, c.question), []))]
     phrases = emerging_phrase_groups([c.text for c in uncoded], top=25, min_comments=2)
+    learned = suggested_from_decisions(comments, codings, codebook)
     total = len(uncoded)
     pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(max(1, page), pages)
@@ -206,6 +225,6 @@ async def uncoded_context(run: Run, page: int = 1) -> dict[str, Any]:
              for c in uncoded[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]]
     return {
         "items": items, "total": total, "page": page, "pages": pages,
-        "phrases": phrases,
+        "phrases": phrases, "learned": learned,
         "theme_choices": [(k, t.label) for k, t in codebook.themes.items()],
     }

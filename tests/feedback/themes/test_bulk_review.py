@@ -122,3 +122,29 @@ def test_emerging_phrases_are_grouped_with_counts_and_examples_and_no_junk(app):
     assert row and row.group(2) == "3"
     assert "examples" in row.group(3) and "<b hx-get" not in row.group(3) and "&lt;b hx-get=/x&gt;" in row.group(3)
     client.__exit__(None, None, None)
+
+
+def test_officers_decisions_suggest_a_term_they_can_accept_which_codes_the_rest(app):
+    from feedback.themes.store import comment_themes
+
+    survey = open_test_run("annual-send-parent")
+    texts = ["We love the Bridge on Saturdays", "The Bridge was closed all summer", "No place at the Bridge for him",
+             "The Bridge has a waiting list"]
+    drafts = [run(submitted(survey, valid_answers(survey.instrument, 990 + i, could_be_better=text, works_well="", anything_else="")))
+              for i, text in enumerate(texts)]
+    client = signed_in(app)
+    token = csrf_token(client.get(f"/workspace/surveys/{survey.id}/themes/uncoded").text)
+    for draft in drafts[:2]:  # an officer codes two of them by hand
+        client.post(f"/workspace/surveys/{survey.id}/themes/review", data={
+            "_csrf_token": token, "response": str(draft.id), "question": "could_be_better", "action": "add",
+            "theme": "short_breaks", "queue": "uncoded"})
+    page = client.get(f"/workspace/surveys/{survey.id}/themes/uncoded").text
+    learned = page.split('id="learned"')[1].split("</table>")[0]
+    assert "“bridge”" in learned and "Code as Short breaks and activities" in learned
+    accept = client.post("/workspace/themes/terms", follow_redirects=False, data={
+        "_csrf_token": token, "run": str(survey.id), "phrase": "bridge", "theme": "short_breaks", "kind": "include"})
+    assert accept.status_code == 303
+    themes = run(comment_themes(survey.id))
+    assert "short_breaks" in themes[(drafts[3].id, "could_be_better")]  # the comment nobody reviewed
+    assert 'id="learned"' not in client.get(f"/workspace/surveys/{survey.id}/themes/uncoded").text  # nothing left to learn
+    client.__exit__(None, None, None)
