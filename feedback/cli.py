@@ -202,16 +202,6 @@ def cmd_themes_evaluate(args: argparse.Namespace) -> int:
         output["confusion"] = result["confusion"]
     json.dump(output, sys.stdout, indent=2 if args.pretty else None, sort_keys=False)
     print()
-    return 0
-
-
-def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    settings = load_settings()
-    workers = args.workers
-    if settings.is_sqlite and workers > 1:
-        print("SQLite takes one writer at a time: serving with 1 worker (use PostgreSQL for more).", file=sys.stderr)
     # The stable JSON stays alone on standard output; people read the confusion summary on stderr.
     mistakes = [pair for pair in result["confusion"] if pair["mistaken_for"]][:10]
     if mistakes:
@@ -222,6 +212,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if unseen:
         print("Missed with no theme given instead: "
               + ", ".join(f"{pair['theme']} {pair['comments']}" for pair in unseen), file=sys.stderr)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = load_settings()
+    workers = args.workers
+    if settings.is_sqlite and workers > 1:
+        print("SQLite takes one writer at a time: serving with 1 worker (use PostgreSQL for more).", file=sys.stderr)
         workers = 1
     from feedback.database import prepare_database
 
@@ -328,6 +328,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("file", type=Path)
     evaluate.add_argument("--codebook", type=Path, help="a codebook (.toml or .json) instead of the default")
     evaluate.add_argument("--pretty", action="store_true", help="indent the JSON")
+    evaluate.add_argument("--confusion", action="store_true", help="add the confusion pairs (which themes are mistaken for which) to the JSON")
     evaluate.set_defaults(handler=cmd_themes_evaluate)
 
     worker = commands.add_parser("worker", help="send queued messages (when not sent by `serve`)")
@@ -354,4 +355,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-    evaluate.add_argument("--confusion", action="store_true", help="add the confusion pairs (which themes are mistaken for which) to the JSON")
