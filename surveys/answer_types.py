@@ -36,7 +36,9 @@ class ChoiceOption:
 
 
 # Answers that are not an opinion. They are kept apart from the base in every figure.
-DONT_KNOW = ChoiceOption("dont_know", "Don't know", "I don't know")
+# In easy read "Don't know" is "Not sure": one answer for not knowing, kept apart from "I don't
+# understand" (which says the question failed, not the respondent's view).
+DONT_KNOW = ChoiceOption("dont_know", "Don't know", "Not sure")
 NOT_APPLICABLE = ChoiceOption("not_applicable", "Does not apply to us", "This does not apply to me")
 DONT_UNDERSTAND = ChoiceOption("dont_understand", "I don't understand the question", "I don't understand")
 NON_OPINION_VALUES = frozenset({DONT_KNOW.value, NOT_APPLICABLE.value, DONT_UNDERSTAND.value})

@@ -106,8 +106,42 @@ def answers_on_path(instrument: Instrument, answers: dict[str, Any]) -> dict[str
     return {k: v for k, v in answers.items() if k in keys and is_answered(v)}
 
 
+CHOICES_STEP = "your-choices"  # the optional uses asked after the last question page, when there are any
+
+
+def possible_pages(instrument: Instrument, answers: dict[str, Any], page_key: str) -> list[Page]:
+    """The pages this person may still see: every page before `page_key` that their answers showed,
+    and from `page_key` on, every page whose condition holds or still could (its question is on
+    this page or later and not answered yet). Counting the pages that could still show, rather than
+    only those shown so far, means the count only ever shrinks, so progress never moves backwards."""
+    order = {p.key: i for i, p in enumerate(instrument.pages)}
+    here = order.get(page_key, len(order))
+    possible_keys: set[str] = set()
+    for question in instrument.questions:
+        condition = question.show_if
+        if condition is not None:
+            if condition.question not in possible_keys:
+                continue
+            controller = instrument.questions_by_key[condition.question]
+            undecided = not is_answered(answers.get(condition.question)) and order.get(controller.page_key, 0) >= here
+            if not (undecided or condition.holds(answers)):
+                continue
+        possible_keys.add(question.key)
+    pages = []
+    for page in instrument.pages:
+        questions = tuple(q for q in page.questions if q.key in possible_keys)
+        if questions:
+            pages.append(Page(page.key, page.section, questions))
+    return pages
+
+
 def progress(instrument: Instrument, answers: dict[str, Any], page_key: str) -> tuple[int, int]:
-    """(this page's number, how many pages) on the respondent's current path."""
-    keys = [p.key for p in visible_pages(instrument, answers)]
+    """(this step's number, how many steps) for this person: the question pages they will or may
+    still see, then "your choices" when the survey asks about optional uses. The number goes up by
+    one at each Continue and the total never grows, so "Question 15 of 15" is the last question
+    page; `page_key` may be CHOICES_STEP."""
+    keys = [p.key for p in possible_pages(instrument, answers, page_key)]
+    if instrument.consent_purposes:
+        keys.append(CHOICES_STEP)
     number = keys.index(page_key) + 1 if page_key in keys else len(keys)
     return number, len(keys)

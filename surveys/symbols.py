@@ -155,6 +155,167 @@ def symbols_in(text: str) -> list[tuple[tuple[int, int], str, str]]:
 
 
 # --------------------------------------------------------------------------------------------
+# Symbol-supported text: how the "with pictures" version lays a sentence out
+#
+# The way symbol-supported reading materials are made: each key word has its picture directly
+# above it and the two are one unit that wraps like a word; punctuation stays with its word; small
+# words have no picture; a picture appears once in a question or an answer (and not again when it
+# is already the line's own picture); and a word that is negated ("do not write", "nothing makes
+# it hard") is never shown with the plain picture of the thing, which would say the opposite.
+
+# Small words carry no picture (a symbol for "to" or "the" is noise to a reader who needs symbols).
+STOP_WORDS = frozenset(
+    "a an the to and or but of in on at it is be for with by as from this that these those i me my "
+    "you your we our us they them their he she his her if so do does did am are was were has have had "
+    "will would can could should may might must any some".split()
+)
+# Words that negate what follows them, up to the end of the clause.
+NEGATORS = frozenset(
+    "not never no nothing nobody none nowhere neither nor without cannot can't don't doesn't didn't "
+    "won't isn't aren't wasn't weren't haven't hasn't hadn't shouldn't wouldn't couldn't mustn't "
+    "cant dont doesnt didnt wont isnt arent".split()
+)
+# A negation reaches to the end of its clause: punctuation, or a word that starts a new clause.
+_CLAUSE_BREAKS = frozenset({"but", "because", "so", "when", "if", "unless", "although", "though", "then"})
+_CLAUSE_PUNCTUATION = re.compile(r"[,.;:?!)\]]+$")
+_EDGE_PUNCTUATION = re.compile(r"^[\W_]+|[\W_]+$")
+_TOKEN = re.compile(r"\S+")
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Part of a written word: its text exactly as written, and its picture if it has one.
+    `negated` marks a pictured word inside a negation: it is shown crossed out, never plain."""
+
+    text: str
+    symbol: Symbol | None = None
+    negated: bool = False
+
+
+# A unit that never breaks across lines: a word (or a pictured phrase) with the punctuation that
+# touches it, and a one-letter word ("I", "a") kept with the word after it.
+SymbolWord = tuple[Piece, ...]
+
+
+def _bare(token: str) -> str:
+    return normalise(_EDGE_PUNCTUATION.sub("", token))
+
+
+def _is_negator(token: str) -> bool:
+    bare = _bare(token)
+    return bare in NEGATORS or bare.endswith("n't")
+
+
+def symbol_words(
+    text: str, seen: set[str] | None = None, limit: int | None = None,
+    symbols: SymbolDictionary | None = None,
+) -> list[SymbolWord]:
+    """`text` as units for symbol-supported text, in order (joined by single spaces they give the
+    text back with its runs of spaces made single).
+
+    `seen` holds the hexcodes already shown in this question or answer (the line's own picture
+    among them); it is updated, so a picture is never shown twice. `limit` caps the number of
+    pictures (one for an answer)."""
+    symbols = symbols or dictionary()
+    seen = seen if seen is not None else set()
+    text = text or ""
+    matches = [(m.start("word"), m.end(), symbols.by_word.get(normalise(m.group("word"))))
+               for m in symbols._pattern.finditer(text)]
+    tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
+
+    def phrase_at(start: int, end: int):
+        return next((m for m in matches if m[0] < end and m[1] > start), None)
+
+    # Whether each token is inside a negation: after a negating word, to the end of its clause. A
+    # negating word inside a pictured phrase ("don't know", "not sure") is that phrase's own meaning.
+    negated_at: list[bool] = []
+    negating = False
+    for start, end in tokens:
+        token = text[start:end]
+        if _bare(token) in _CLAUSE_BREAKS:
+            negating = False
+        negated_at.append(negating)
+        phrase = phrase_at(start, end)
+        if _is_negator(token) and not (phrase and normalise(text[phrase[0]:phrase[1]]) not in NEGATORS):
+            negating = True
+        if _CLAUSE_PUNCTUATION.search(token):
+            negating = False
+
+    # Tokens covered by one phrase ("EHC plan") form one group.
+    groups: list[list[int]] = []
+    for index, (start, end) in enumerate(tokens):
+        previous_end = tokens[index - 1][1] if index else None
+        if groups and any(m[0] < previous_end and m[1] > start for m in matches):
+            groups[-1].append(index)
+        else:
+            groups.append([index])
+
+    shown = 0
+    units: list[list[Piece]] = []
+    for group in groups:
+        start, end = tokens[group[0]][0], tokens[group[-1]][1]
+        pieces: list[Piece] = []
+        position = start
+        for m_start, m_end, symbol in (m for m in matches if m[0] >= start and m[1] <= end):
+            if m_start > position:
+                pieces.append(Piece(text[position:m_start]))
+            word = text[m_start:m_end]
+            bare = normalise(word)
+            keep = (
+                symbol is not None
+                and bare not in STOP_WORDS and bare not in NEGATORS
+                and symbol.hexcode not in seen
+                and (limit is None or shown < limit)
+            )
+            if keep:
+                seen.add(symbol.hexcode)
+                shown += 1
+                token_index = next(i for i in group if tokens[i][1] > m_start)
+                pieces.append(Piece(word, symbol, negated_at[token_index]))
+            else:
+                pieces.append(Piece(word))
+            position = m_end
+        if position < end:
+            pieces.append(Piece(text[position:end]))
+        units.append(pieces)
+
+    # A one-letter word ("I", "a") is never left at the end of a line without its next word.
+    joined: list[list[Piece]] = []
+    for pieces in units:
+        if joined and len(joined[-1]) == 1 and joined[-1][-1].symbol is None and len(_bare(joined[-1][-1].text)) == 1 \
+                and not joined[-1][-1].text.endswith(tuple(".,;:?!")):
+            last = joined.pop()
+            pieces = [Piece(last[0].text + " "), *pieces]
+        joined.append(pieces)
+    return [tuple(_merge_text(p)) for p in joined]
+
+
+def _merge_text(pieces: list[Piece]) -> list[Piece]:
+    merged: list[Piece] = []
+    for piece in pieces:
+        if merged and piece.symbol is None and merged[-1].symbol is None:
+            merged[-1] = Piece(merged[-1].text + piece.text)
+        else:
+            merged.append(piece)
+    return merged
+
+
+def pictured(words: Iterable[SymbolWord]) -> list[Piece]:
+    return [piece for word in words for piece in word if piece.symbol is not None]
+
+
+def repeats_words(key: str | None, text: str, symbols: SymbolDictionary | None = None) -> bool:
+    """Whether a line's own picture only says what its words say (then it is decorative for a
+    screen reader, which would otherwise hear the word twice)."""
+    symbols = symbols or dictionary()
+    symbol = symbols.lookup(key)
+    if symbol is None:
+        return False
+    found = {hexcode for _, hexcode, _ in symbols.find(text or "")}
+    return symbol.hexcode in found or normalise(symbol.alt) in normalise(text or "")
+
+
+# --------------------------------------------------------------------------------------------
 # The files
 
 

@@ -63,8 +63,31 @@ def _required_message(question: Question) -> str:
     return "Select an answer"
 
 
+def _easy_required_message(question: Question) -> str:
+    """The easy-read message for a missing answer, by what the person sees: an author's error
+    ("Select how much you agree…") is written for the standard answers, and an easy-read scale
+    reads "Yes, a lot / Yes / No", so the words must match the kind of question on the screen."""
+    if question.type == MULTIPLE_CHOICE:
+        return "Choose one or more answers."
+    if question.type in (SHORT_TEXT, LONG_TEXT):
+        return "Write your answer in the box."
+    if question.type == NUMBER:
+        return "Write a number in the box, like 3."
+    if question.type == YES_NO:
+        return "Choose Yes or No."
+    return "Choose one answer."
+
+
 def validate_question(question: Question, values: Sequence[str], variant: str = "standard") -> tuple[Any, str | None]:
-    """Return (clean value or None when unanswered, error message or None)."""
+    """Return (clean value or None when unanswered, error message or None). Easy-read and picture
+    versions get easy words for a missing answer."""
+    value, message = _validate_question(question, values, variant)
+    if message is not None and variant != "standard" and message == _required_message(question):
+        message = _easy_required_message(question)
+    return value, message
+
+
+def _validate_question(question: Question, values: Sequence[str], variant: str) -> tuple[Any, str | None]:
     values = [v for v in values if v.strip() != ""] if question.type != LONG_TEXT else list(values)
 
     if question.type in (SINGLE_CHOICE, SCALE, YES_NO, AGE_BAND):

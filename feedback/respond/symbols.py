@@ -3,6 +3,8 @@ beside each easy-read question, and faces beside scale answers, always with thei
 
 from __future__ import annotations
 
+import re
+
 from markupsafe import Markup, escape
 
 # Faces for scales whose answers run from good to bad, and pictures for the non-answers.
@@ -68,34 +70,153 @@ def line_picture(text: str, css: str = "app-er-list__symbol", fallback: str = "i
     return symbol_image(fallback, css)
 
 
+def line_key(text: str, fallback: str = "information") -> str:
+    """The picture for a line of easy-read text we did not write (a notice's summary): the key of
+    its first dictionary word that is not negated, or the fallback."""
+    dictionary = _dictionary()
+    if dictionary is None:
+        return fallback
+    for word in dictionary.symbol_words(text or ""):
+        for piece in word:
+            if piece.symbol is not None and not piece.negated:
+                return piece.symbol.key
+    return fallback
+
+
 def option_picture(value: str) -> Markup:
     face = FACES.get(value)
     return _img(face[0], face[1], "app-option-symbol") if face else Markup("")
 
 
-def with_symbols(text: str) -> Markup:
-    """Key words with their symbol above them. The picture carries the word as its name, so a
-    screen reader reads the sentence once; the printed word under it is hidden from it."""
+def _symbol_word(piece, before: str = "", after: str = "") -> Markup:
+    """A key word with its picture directly above it, as one unit. The picture carries the word as
+    its name, so a screen reader reads the sentence once; the printed word under it is hidden from
+    it. Punctuation touching the word sits on the word's own line, right against it (`before`,
+    `after`), and stays readable. A negated word's picture is crossed out (the cross is drawn by
+    CSS and says nothing to a screen reader: the sentence's own "not" does)."""
+    img = _img(piece.symbol.hexcode, piece.text, "app-sym__img")
+    if piece.negated:
+        img = Markup('<span class="app-sym__picture">{}<span class="app-sym__cross" aria-hidden="true"></span></span>').format(img)
+    return Markup(
+        '<span class="app-sym{}">{}<span class="app-sym__row">{}<span class="app-sym__word" aria-hidden="true">{}</span>{}</span></span>'
+    ).format(" app-sym--not" if piece.negated else "", img, before, piece.text, after)
+
+
+_LEADING_MARKS = re.compile(r"^[^\w\s]+")
+_TRAILING_MARKS = re.compile(r"[^\w\s]+$")
+
+
+def _symbol_unit(word) -> Markup:
+    """One unit of symbol-supported text. Punctuation with no space beside a pictured word goes on
+    that word's line, right against it (a comma after "Yes" sits against the word, not after the
+    picture's wider column)."""
+    pieces = list(word)
+    out: list[Markup] = []
+    lead = ""
+    for index, piece in enumerate(pieces):
+        before = pieces[index - 1] if index else None
+        after = pieces[index + 1] if index + 1 < len(pieces) else None
+        if piece.symbol is None:
+            text = piece.text
+            if before is not None and before.symbol is not None:
+                text = _LEADING_MARKS.sub("", text)  # already on the pictured word's line
+            if after is not None and after.symbol is not None:
+                marks = _TRAILING_MARKS.search(text)
+                if marks:
+                    lead, text = marks.group(), text[: marks.start()]
+            if text:
+                out.append(escape(text))
+            continue
+        trailing = _LEADING_MARKS.match(after.text) if after is not None and after.symbol is None else None
+        out.append(_symbol_word(piece, lead, trailing.group() if trailing else ""))
+        lead = ""
+    return Markup("").join(out)
+
+
+def _hexcode_of(key: str | None) -> str | None:
+    dictionary = _dictionary()
+    found = dictionary.symbol_for(key) if dictionary and key else None
+    return found[0] if found else None
+
+
+def with_symbols(text: str, own: str | None = None, seen: set[str] | None = None, limit: int | None = None) -> Markup:
+    """Symbol-supported text: key words with their picture above them, each with the punctuation
+    that touches it in one unit that wraps like a word (`surveys.symbols.symbol_words` decides which
+    words get a picture). `own` is the line's own picture (a key), never repeated inline; `seen`
+    the pictures already shown in this question."""
     dictionary = _dictionary()
     if dictionary is None or not text:
         return escape(text or "")
+    seen = seen if seen is not None else set()
+    own_hexcode = _hexcode_of(own)
+    if own_hexcode:
+        seen.add(own_hexcode)
     out: list[Markup] = []
-    position = 0
-    for (start, end), hexcode, alt in dictionary.symbols_in(text):
-        out.append(escape(text[position:start]))
-        word = text[start:end]
-        out.append(Markup(
-            '<span class="app-sym">{}<span class="app-sym__word" aria-hidden="true">{}</span></span>'
-        ).format(_img(hexcode, word, "app-sym__img"), word))
-        position = end
-    out.append(escape(text[position:]))
-    return Markup("").join(out)
+    for word in dictionary.symbol_words(text, seen=seen, limit=limit):
+        parts = _symbol_unit(word)
+        if len(word) > 1 or word[0].symbol is not None:
+            parts = Markup('<span class="app-sym-unit">{}</span>').format(parts)
+        out.append(parts)
+    return Markup(" ").join(out)
+
+
+def line_symbol(key: str | None, text: str, css: str = "app-er-list__symbol") -> Markup:
+    """A line's own picture on its left. When it only shows what the words say it is decorative
+    (alt=""), so a screen reader does not hear the word twice; a picture that adds meaning keeps its name."""
+    dictionary = _dictionary()
+    if not key or dictionary is None:
+        return Markup("")
+    found = dictionary.symbol_for(key)
+    if not found:
+        return Markup("")
+    hexcode, alt = found
+    return _img(hexcode, "" if dictionary.repeats_words(key, text) else alt, css)
+
+
+def offered_options(question, variant: str):
+    """The answers offered in a version. Easy read has one "Not sure": where a scale also offers
+    "Don't know", its middle point is left out and "Don't know" is shown as "Not sure" (recorded as
+    dont_know, so it stays out of the base in figures like every "Don't know")."""
+    options = list(question.all_options)
+    if variant == "standard":
+        return [o for o in options if o.value != "dont_understand"]
+    values = {o.value for o in options}
+    if question.type == "scale" and "dont_know" in values and "neither" in values:
+        options = [o for o in options if o.value != "neither"]
+    return options
+
+
+def easy_answers(question, variant: str) -> list[tuple[object, Markup, Markup]]:
+    """Each answer of an easy-read question as (option, picture, words): one picture per answer,
+    the face for scales and yes/no (with its words), otherwise the picture of its first key word in
+    the "with pictures" version; never the same picture for two answers of one question."""
+    used: set[str] = set()
+    answers = []
+    for option in offered_options(question, variant):
+        label = option.easy_read or option.label
+        face = FACES.get(option.value)
+        if face and face[0] not in used:
+            used.add(face[0])
+            answers.append((option, _img(face[0], face[1], "app-option-symbol"), escape(label)))
+        elif variant == "symbols":
+            seen = set(used)
+            words = with_symbols(label, seen=seen, limit=1)
+            used |= seen
+            answers.append((option, Markup(""), words))
+        else:
+            answers.append((option, Markup(""), escape(label)))
+    return answers
 
 
 def template_globals() -> dict[str, object]:
     """What the templates call to show symbols (given to the Jinja environment by the app factory)."""
     return {
         "with_symbols": with_symbols,
+        "line_symbol": line_symbol,
+        "line_key": line_key,
+        "easy_answers": easy_answers,
+        "offered_options": offered_options,
+        "picture_set": set,
         "symbol_image": symbol_image,
         "line_picture": line_picture,
         "option_picture": option_picture,

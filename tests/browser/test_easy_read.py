@@ -26,6 +26,7 @@ from collections.abc import Callable
 
 import pytest
 
+from feedback.respond.symbols import offered_options
 from tests.browser.helpers import (
     DESKTOP,
     NARROW,
@@ -196,6 +197,8 @@ _PICTURES = """() => [...document.images].map((img) => {
   const holder = img.closest('.app-sym')
   const word = holder ? holder.querySelector('.app-sym__word') : null
   return {
+    linePicture: img.matches('.app-er-list__symbol, .app-er-question__symbol'),
+    lineWords: (img.closest('.app-er-list__item, .app-er-question') || img).innerText.replace(/\\s+/g, ' ').trim(),
     src: img.getAttribute('src'), url: img.currentSrc || img.src,
     sameOrigin: new URL(img.currentSrc || img.src).origin === location.origin,
     loaded: img.complete && img.naturalWidth > 0,
@@ -210,9 +213,10 @@ _PICTURES = """() => [...document.images].map((img) => {
 
 def picture_problems(page, what: str) -> list[str]:
     """The rule the markup follows, checked on every picture of the page:
-    - every picture is named (a non-empty alt, not hidden from screen readers, not presentational):
-      pictures beside a question, beside an answer (faces), or beside a line of the start page mean
-      something of their own, so none of them is decorative;
+    - every picture is named (a non-empty alt, not hidden from screen readers, not presentational),
+      except a line's own picture (beside a question or an easy-read line) that only shows what the
+      line's words say: that one is decorative (alt=""), so a screen reader does not hear the word
+      twice; a line picture that adds meaning keeps its name;
     - a picture above a word in the "with pictures" version is named by exactly that word, and the
       printed word under it is visible but hidden from screen readers, so the sentence is read once;
     - every picture is one of our /symbols/ files, from this server, and has loaded;
@@ -222,7 +226,10 @@ def picture_problems(page, what: str) -> list[str]:
     pictures = page.evaluate(_PICTURES)
     for p in pictures:
         where = f"{what}: picture {p['src']} (alt={p['alt']!r})"
-        if not (p["alt"] or "").strip() or p["hiddenFromReaders"] or p["role"] in ("presentation", "none"):
+        decorative = p["linePicture"] and _repeats_line(p["src"], p["lineWords"])
+        if decorative and p["alt"] != "":
+            problems.append(f"{where} only repeats the words of its line {p['lineWords']!r} but has a name")
+        elif not decorative and (not (p["alt"] or "").strip() or p["hiddenFromReaders"] or p["role"] in ("presentation", "none")):
             problems.append(f"{where} has no accessible name")
         if not p["sameOrigin"] or not re.fullmatch(r"/symbols/[0-9A-F-]+\.svg", p["src"] or ""):
             problems.append(f"{where} is not served from our own /symbols/ ({p['url']})")
@@ -250,23 +257,35 @@ def picture_problems(page, what: str) -> list[str]:
     return problems
 
 
+def _repeats_line(src: str, line: str) -> bool:
+    from surveys.symbols import dictionary, repeats_words
+
+    hexcode = (src or "").rsplit("/", 1)[-1].removesuffix(".svg")
+    key = next((s.key for s in dictionary().symbols.values() if s.hexcode == hexcode), None)
+    return repeats_words(key, line)
+
+
 def name_problems(page, what: str, question) -> list[str]:
     """What a screen reader announces for the question and each answer: the picture's name, then
     the words once (a picture above a word stands in for it)."""
     from playwright.sync_api import expect
 
     from feedback.respond.symbols import FACES
-    from surveys.symbols import symbol_for
+    from surveys.symbols import repeats_words, symbol_for
 
     problems = []
     symbol = symbol_for(question.easy_read.symbol)
     heading = question_heading(question)
-    expected = f"{symbol[1]} {heading}" if symbol else heading
+    # The question's picture is named only when it adds to the words (otherwise it is decorative).
+    decorative = repeats_words(question.easy_read.symbol, easy_text(question))
+    expected = f"{symbol[1]} {heading}" if symbol and not decorative else heading
     try:
         expect(page.locator("#main-content h1")).to_have_accessible_name(name_pattern(expected), timeout=1000)
     except AssertionError as error:
         problems.append(f"{what}: the question's heading is not named {expected!r}: {error}")
-    for option in question.all_options:
+    from feedback.respond.symbols import offered_options
+
+    for option in offered_options(question, "easy_read"):
         face = FACES.get(option.value)
         expected = f"{face[1]} {option_words(option)}" if face else option_words(option)
         choice = page.locator(f"#main-content input[name='{question.key}'][value='{option.value}']")
@@ -293,13 +312,16 @@ _FACES_AND_WORDS = """(name) => [...document.querySelectorAll(`input[name="${nam
 def face_problems(page, what: str, question) -> list[str]:
     """On a scale: every face has its words printed right beside it (to its right, on the same
     line), and "I don't understand" is one of the answers."""
+    from feedback.respond.symbols import offered_options
+
     problems = []
-    options = {o.value: o for o in question.all_options}
+    offered = offered_options(question, "easy_read")
+    options = {o.value: o for o in offered}
     if "dont_understand" not in options or not page.locator(
         f"#main-content input[name='{question.key}'][value='dont_understand']"
     ).count():
         problems.append(f"{what}: no \"I don't understand\" answer")
-    points = {o.value for o in question.options}  # the scale itself, not the non-answers
+    points = {o.value for o in question.options if o in offered}  # the scale itself, not the non-answers
     faces = 0
     for item in page.evaluate(_FACES_AND_WORDS, question.key):
         if item["face"] is None:
@@ -479,11 +501,16 @@ def test_keyboard_only_from_the_start_page_to_the_confirmation(page, instrument_
 
 # -- 4. Listen ---------------------------------------------------------------------------------------
 
-# Speech is stubbed so the test can hear what would be said (and nothing plays on the machine).
+# Speech is stubbed so the test can hear what would be said (and nothing plays on the machine):
+# the device has one voice, and each line ends as soon as it starts, so the page reads to the end.
 RECORD_SPEECH = """
 window.__spoken = []
 if (window.speechSynthesis) {
-  window.speechSynthesis.speak = (utterance) => { window.__spoken.push(utterance.text) }
+  window.speechSynthesis.getVoices = () => [{name: 'Test voice', lang: 'en-GB', default: true}]
+  window.speechSynthesis.speak = (utterance) => {
+    window.__spoken.push(utterance.text)
+    setTimeout(() => { utterance.dispatchEvent(new Event('start')); utterance.dispatchEvent(new Event('end')) }, 0)
+  }
   window.speechSynthesis.cancel = () => {}
 }
 """
@@ -508,14 +535,17 @@ def test_listen_reads_each_question_and_its_answers_once(new_page, version):
         types.add(question.type)
         listen = page.get_by_role("button", name="Listen")
         assert listen.count() == 1 and listen.is_visible(), f"no Listen button on {key}"
+        before = page.evaluate("window.__spoken.length")
         listen.click()
-        spoken = page.evaluate("window.__spoken")
+        page.wait_for_function("() => document.querySelector('[data-listen-label]').textContent === 'Listen' && !document.querySelector('.app-listen-reading')")
+        spoken = page.evaluate("window.__spoken")[before:]
         assert spoken, f"Listen on {key} said nothing"
-        said = words(spoken[-1])
+        assert len(spoken) > 1, f"Listen on {key} read everything in one go: {spoken}"
+        said = words(" ".join(spoken))
         assert said.count(easy_text(question)) == 1, f"{key}: the question should be read once, not {said!r}"
         if question.easy_read.hint:
             assert words(question.easy_read.hint) in said, f"{key}: the hint was not read: {said!r}"
-        for option in question.all_options:
+        for option in offered_options(question, version):
             assert words(option_words(option)) in said, f"{key}: the answer {option_words(option)!r} was not read: {said!r}"
         # Pressing Listen left the page working: answering and Continue still move on.
         answer_page(page, prefer)

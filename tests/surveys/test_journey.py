@@ -1,5 +1,7 @@
 """The path through a survey: conditional questions, next and previous pages, what is missing."""
 
+import pytest
+
 from surveys.instrument import built_in_instruments
 from surveys.journey import (
     CHECK_PAGE,
@@ -69,4 +71,50 @@ def test_progress_counts_pages_on_the_current_path():
     without = len(visible_pages(PARENT, {"support_level": "none", "child_age": "5_10", "local_offer_used": "no"}))
     assert with_plan == len(PARENT.pages)
     assert without == len(PARENT.pages) - 6  # 4 EHC plan questions, Local Offer helpful, adulthood
-    assert progress(PARENT, {}, "respondent_role") == (1, len(visible_pages(PARENT, {})))
+    # Before any answer every page could still show: the count starts at its largest, then the
+    # question pages and "your choices".
+    assert progress(PARENT, {}, "respondent_role") == (1, len(PARENT.pages) + 1)
+
+
+def _walk_progress(instrument, choose):
+    """(number, total) on each step of a walk that answers with choose(question)."""
+    from surveys.journey import CHECK_PAGE, CHOICES_STEP, next_page_key
+
+    answers, steps, page = {}, [], instrument.pages[0].key
+    while page != CHECK_PAGE:
+        steps.append(progress(instrument, answers, page))
+        for question in instrument.pages_by_key[page].questions:
+            answers[question.key] = choose(question)
+        page = next_page_key(instrument, answers, page)
+    if instrument.consent_purposes:
+        steps.append(progress(instrument, answers, CHOICES_STEP))
+    return steps
+
+
+@pytest.mark.parametrize("instrument_key", sorted(built_in_instruments()))
+@pytest.mark.parametrize("way", ["first answers", "last answers", "revealing answers"])
+def test_progress_never_moves_backwards_or_jumps_and_ends_at_the_last_question(instrument_key, way):
+    """Question 1 of 13, then 3 of 14, then 5 of 15 was the complaint: each Continue adds exactly
+    one, the total never grows (so the bar never shrinks), and the last question page (your
+    choices, when asked) is "N of N"."""
+    instrument = built_in_instruments()[instrument_key]
+    reveal = {q.show_if.question: q.show_if for q in instrument.questions if q.show_if}
+
+    def choose(question):
+        values = [o.value for o in question.all_options]
+        if not values:
+            return "3"
+        if way == "revealing answers" and question.key in reveal:
+            wanted = reveal[question.key]
+            value = wanted.includes or wanted.values()[0]
+        else:
+            value = values[0] if way == "first answers" else values[-1]
+        return [value] if question.type == "multiple_choice" else value
+
+    steps = _walk_progress(instrument, choose)
+    assert [n for n, _ in steps] == list(range(1, len(steps) + 1)), steps
+    totals = [t for _, t in steps]
+    assert totals == sorted(totals, reverse=True), f"the total grew: {steps}"
+    assert steps[-1] == (len(steps), len(steps)), steps
+    fractions = [n / t for n, t in steps]
+    assert fractions == sorted(fractions), f"the bar moved backwards: {steps}"

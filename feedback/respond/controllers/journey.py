@@ -44,6 +44,7 @@ from surveys.consent_steps import (
 from surveys.instrument import Page
 from surveys.journey import (
     CHECK_PAGE,
+    CHOICES_STEP,
     missing_answers,
     next_page_key,
     page_if_visible,
@@ -556,7 +557,10 @@ class RespondentController(Controller):
     def _choices_context(self, run: Run, draft: Draft, raw: dict[str, str], errors, return_to_check: bool) -> dict[str, Any]:
         instrument = run.instrument
         pages = visible_pages(instrument, draft.answers)
+        number, total = progress(instrument, draft.answers, CHOICES_STEP)
         return {
+            "page_number": number,
+            "page_total": total,
             "page_title": ("Error: " if errors else "") + "How we can use your answers",
             "run": run,
             "purposes": [OPTIONAL_PURPOSES[p] for p in instrument.consent_purposes],

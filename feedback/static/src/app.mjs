@@ -10,6 +10,7 @@ import {
   Radios,
   createAll
 } from 'govuk-frontend'
+import { setUpListen } from './listen.mjs'
 import { watchKioskIdle } from './kiosk.mjs'
 
 // The GOV.UK template does this with an inline script; our CSP forbids inline scripts.
@@ -71,35 +72,9 @@ document.body.addEventListener('htmx:sendError', (event) => {
 
 window.htmx = htmx
 
-// Read aloud: a Listen button on easy-read questions, shown only when the browser can speak.
-function setUpListenButtons (scope) {
-  if (!('speechSynthesis' in window) || typeof window.SpeechSynthesisUtterance !== 'function') return
-  for (const button of scope.querySelectorAll('[data-listen]')) {
-    if (button.dataset.listenReady) continue
-    button.dataset.listenReady = 'true'
-    button.hidden = false
-    button.addEventListener('click', () => {
-      const target = document.querySelector(button.dataset.listen)
-      if (!target) return
-      const group = target.closest('.govuk-form-group') || target
-      // The question, its hint, any error and each answer, once each: a text box's label sits
-      // inside the heading, so skip anything already inside a part that is read.
-      const parts = Array.from(group.querySelectorAll('h1, .govuk-hint, .govuk-error-message, label'))
-      // Words under pictures are blocks of their own, so innerText puts line breaks around them.
-      const text = parts.filter((part) => !parts.some((other) => other !== part && other.contains(part)))
-        .map((element) => element.innerText.replace(/\s+/g, ' ').replace(/ ([?.!,;:])/g, '$1').trim())
-        .filter(Boolean).map((line) => /[.?!]$/.test(line) ? line : line + '.').join(' ')
-      window.speechSynthesis.cancel()
-      const utterance = new window.SpeechSynthesisUtterance(text || group.innerText)
-      utterance.lang = 'en-GB'
-      utterance.rate = 0.9
-      window.speechSynthesis.speak(utterance)
-    })
-  }
-}
-
-setUpListenButtons(document)
-document.body.addEventListener('htmx:afterSettle', () => setUpListenButtons(document))
+// Read aloud on easy-read pages (listen.mjs).
+setUpListen(document)
+document.body.addEventListener('htmx:afterSettle', () => setUpListen(document))
 
 watchKioskIdle(document)
 document.body.addEventListener('htmx:afterSettle', () => watchKioskIdle(document))
