@@ -7,7 +7,6 @@ import hmac
 from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.params import FromPath
 
 from feedback.messages.invitations import invitee_for_token, opt_out
 from feedback.messages.outbox import record_delivery
@@ -35,8 +34,10 @@ async def notify_status_callback(request: Request) -> Response:
     return Response(content=None, status_code=204)
 
 
-@get("/messages/unsubscribe/{token:str}", include_in_schema=False)
-async def unsubscribe_page(request: Request, token: FromPath[str]) -> Response:
+# The token rides in the query string (GET) and the form (POST): the access log records paths only.
+@get("/messages/unsubscribe", include_in_schema=False)
+async def unsubscribe_page(request: Request) -> Response:
+    token = (request.query_params.get("t") or "")[:64]
     # A GET only asks: mail scanners open links, and that must never unsubscribe anyone.
     found = await invitee_for_token(token)
     return render(request, "messages/unsubscribe.html", {
@@ -45,8 +46,9 @@ async def unsubscribe_page(request: Request, token: FromPath[str]) -> Response:
     }, status_code=200 if found else 404)
 
 
-@post("/messages/unsubscribe/{token:str}", include_in_schema=False)
-async def unsubscribe(request: Request, token: FromPath[str]) -> Response:
+@post("/messages/unsubscribe", include_in_schema=False)
+async def unsubscribe(request: Request) -> Response:
+    token = ((await request.form()).get("t") or "")[:64]
     done = await opt_out(request.app.state.settings, token)
     return render(request, "messages/unsubscribe.html", {
         "page_title": "You will not get any more messages" if done else "This link does not work",

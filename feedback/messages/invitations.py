@@ -154,8 +154,8 @@ async def send_round(settings: Settings, run, base_url: str, reminder: int) -> i
     queued = 0
     for invitee in await Invitee.objects().where(where).order_by(Invitee.id):
         token = invite_token(settings.secret_key, invitee.id)
-        link = service.public_link(settings, base_url, f"/s/{run.slug}/invited/{token}")
-        unsubscribe = service.public_link(settings, base_url, f"/messages/unsubscribe/{token}")
+        link = service.public_link(settings, base_url, f"/s/{run.slug}/invited?t={token}")
+        unsubscribe = service.public_link(settings, base_url, f"/messages/unsubscribe?t={token}")
         subject, body = _wording(run.title, link, unsubscribe, invitee.channel, reminder)
         result = await service.send_later(
             kind="reminder" if reminder else "invitation", channel=invitee.channel, address=invitee.address,

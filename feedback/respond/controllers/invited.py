@@ -1,4 +1,4 @@
-"""/s/{slug}/invited/{token}: the link in an invitation. It keeps the token in a cookie for this
+"""/s/{slug}/invited?t={token}: the link in an invitation. It keeps the token in a cookie for this
 survey only, and goes to the survey's start page. When this browser submits, the invitee is marked
 as having responded (see feedback.messages.invitations): nothing joins the token to the answers."""
 
@@ -22,8 +22,10 @@ class InvitedController(Controller):
     path = "/s/{slug:str}"
     include_in_schema = False
 
-    @get("/invited/{token:str}")
-    async def invited(self, request: Request, slug: FromPath[str], token: FromPath[str]) -> Redirect:
+    # The token is in the query string, which the access log never records (paths are logged).
+    @get("/invited")
+    async def invited(self, request: Request, slug: FromPath[str]) -> Redirect:
+        token = request.query_params.get("t") or ""
         settings = request.app.state.settings
         cookies = []
         if 16 <= len(token) <= 64 and token.isalnum():
