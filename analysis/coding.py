@@ -14,10 +14,11 @@ slip away (a letter missing, extra, wrong or swapped) when it is at least five l
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 from typing import Iterable
 
 import pandas as pd
@@ -38,9 +39,13 @@ EXACT, PREFIX, GROUP = 0, 1, 2
 def english_words() -> frozenset[str]:
     """Ordinary English words (the word list textblob ships for its spelling corrector), so the
     coder never "corrects" a real word into a codebook word."""
+    # Found without importing textblob: its package imports nltk, which imports scipy.stats
+    # (seconds), and this runs on a respondent's first submission.
+    spec = importlib.util.find_spec("textblob")
     try:
-        text = resources.files("textblob.en").joinpath("en-spelling.txt").read_text(encoding="utf-8")
-    except (FileNotFoundError, ModuleNotFoundError):  # pragma: no cover - textblob is a dependency
+        folder = Path(next(iter(spec.submodule_search_locations)))
+        text = (folder / "en" / "en-spelling.txt").read_text(encoding="utf-8")
+    except (AttributeError, StopIteration, TypeError, FileNotFoundError):  # pragma: no cover - textblob is a dependency
         return frozenset()
     return frozenset(line.split()[0] for line in text.splitlines() if line and not line.startswith(";"))
 
