@@ -184,3 +184,17 @@ def test_code_comments_frame_and_theme_counts():
     assert counts.loc["Transport", "share"] == pytest.approx(1 / 3)
     assert counts.loc["No theme (uncoded)", "comments"] == 1
     assert len(counts) == 21
+
+
+def test_coding_a_comment_never_imports_nltk_or_scipy():
+    """The first respondent's submission in a process codes their comment: importing textblob's
+    package (nltk, then scipy.stats) there cost 6-7 s and made the confirmation page time out."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from analysis.coding import code_comment, english_words; "
+            "assert len(english_words()) > 10000; code_comment('We waited a year for the plan'); "
+            "print(sorted(m for m in ('nltk', 'scipy', 'textblob') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
