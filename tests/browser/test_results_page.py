@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from tests.browser.helpers import PARENT, PageChecks, _in_thread, make_user, sign_in
+from tests.browser.helpers import PARENT, PageChecks, _in_thread, make_user, sign_in, submit
 from tests.browser.test_analysis_public_pages import check_charts_have_tables
 
 pytestmark = pytest.mark.browser
@@ -80,3 +80,30 @@ def test_sections_open_and_links_work_with_javascript_off(new_page, three_years)
     page.locator("details#breakdowns > summary").click()
     assert page.locator("details#breakdowns svg.app-chart").first.is_visible()
     assert page.locator("a[href$='board-report.pdf']").is_visible()
+
+
+def test_new_results_screens_pass_axe_at_both_widths(new_page, three_years):
+    """Families in each group (with an error), the POET side-by-side table, sharing and API tokens."""
+    from tests.browser.helpers import open_run
+
+    page = new_page()
+    sign_in(page, make_user("admin"))
+    check = PageChecks(page, both_widths=True)
+    page.goto(f"/workspace/surveys/{three_years.id}/analysis/population", timeout=90_000)
+    check("families in each group")
+    page.locator("input[name='families-ehcp']").fill("lots")
+    submit(page, page.get_by_role("button", name="Save the numbers"))
+    assert page.locator(".govuk-error-summary").is_visible()
+    check("families in each group, with an error")
+    page.goto(f"/workspace/surveys/{three_years.id}/sharing")
+    check("sharing")
+    page.goto("/workspace/api-tokens")
+    check("API tokens, none yet")
+    page.locator("#name").fill("Power BI board dashboard")
+    submit(page, page.get_by_role("button", name="Make token"))
+    assert page.locator("#new-token").inner_text().startswith("sendfb_")
+    check("API tokens, one made")
+    poet = open_run("poet-parent-carer", prefix="poet")
+    page.goto(f"/workspace/surveys/{poet.id}/analysis", timeout=90_000)
+    check("POET results")
+    check.assert_clean()
