@@ -61,7 +61,7 @@ def test_enrolment_shows_a_qr_code_and_the_key_and_is_confirmed_with_a_code(brow
         assert wrong.status_code == 422 and "govuk-error-summary" in wrong.text
         done = client.post("/workspace/account/two-factor", data={"_csrf_token": csrf_token(page.text), "action": "confirm", "code": _code(secret)})
         assert done.status_code == 200 and "Save your recovery codes now" in done.text
-        codes = re.findall(r"<code class=\"app-code-small\">([0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4})</code>", done.text)
+        codes = re.findall(r"<li><code>([0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4})</code></li>", done.text)
         assert len(codes) == 10 and len(set(codes)) == 10
         assert client.cookies.get("session") != before  # a new session id once the second factor is on
         status = client.get("/workspace/account/two-factor")
