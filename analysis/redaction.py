@@ -41,15 +41,46 @@ NHS_NUMBER = re.compile(r"(?<!\d)\d{3}[\s-]?\d{3}[\s-]?\d{4}(?!\d)")
 # UK postcodes, e.g. SW1A 1AA, M1 1AE, B33 8TH
 POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE)
 
+# Social media handles: @sammy_b (after emails, so an address is never half-removed)
+HANDLE = re.compile(r"(?<![\w@.])@[A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?")
+# UK car registrations: AB12 CDE (current), A123 BCD (prefix)
+CAR_REGISTRATION = re.compile(r"\b(?:[A-Z]{2}\d{2}\s?[A-Z]{3}|[A-Z]\d{1,3}\s?[A-Z]{3})\b")
+_MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december"
+           "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
+_DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th)?"
+_YEAR = r"(?:19|20)?\d{2}"
+# Dates: 12/03/2015, 12.3.15, 12-03-2015, 12 March 2015, 12th of March, March 12th 2015
+NUMERIC_DATE = re.compile(r"(?<![\d/.-])[0-3]?\d[/.\-][01]?\d[/.\-](?:19|20)?\d{2}(?![\d/])")
+TEXT_DATE = re.compile(
+    rf"\b(?:(?:the\s+)?{_DAY}\s+(?:of\s+)?(?:{_MONTHS})\.?(?:,?\s+{_YEAR}\b)?"
+    rf"|(?:{_MONTHS})\.?\s+{_DAY}(?:,?\s+{_YEAR})?\b)", re.IGNORECASE)
+# A date is taken for a birthday when it has a year, or "born", "birthday" or "DOB" comes just before.
+BIRTH_WORDS = re.compile(r"\b(?:born|birthday|birth|dob|d\.o\.b)\b[^.!?\n]{0,20}$", re.IGNORECASE)
+# Street addresses: a house number, up to three words, and a street word: "14 Elm Road", "3a Mill Lane"
+STREET = re.compile(
+    r"\b\d{1,4}[a-z]?,?\s+(?:[A-Za-z][\w'’-]*\s+){1,3}"
+    r"(?:road|rd|street|avenue|ave|lane|close|drive|way|crescent|grove|place|gardens|court|terrace|walk"
+    r"|mews|row|hill|view|rise|square|parade)\b\.?", re.IGNORECASE)
+# An age written next to a name that was removed: "[name removed], 7," or "[name removed] (9)"
+AGE_AFTER_NAME = re.compile(r"(\[name removed\](?:['’]s)?)(?:\s*,\s*(?:aged?\s+)?\d{1,2}(?=\s*[,.;)]|\s+(?:and|who|is|has|was)\b)|\s*\(\s*(?:aged?\s+)?\d{1,2}\s*\))")
+
 NAME_REMOVED = "[name removed]"
 SCHOOL_REMOVED = "[school removed]"
+DATE_REMOVED = "[date removed]"
 
 REPLACEMENTS = (
     (EMAIL, "[email removed]"),
+    (HANDLE, "[handle removed]"),
     (NHS_NUMBER, "[number removed]"),
     (PHONE, "[phone number removed]"),
     (POSTCODE, "[postcode removed]"),
+    (CAR_REGISTRATION, "[registration removed]"),
+    (STREET, "[address removed]"),
 )
+# Titles that belong to the name after them: a person's ("Mrs Patel" -> "Mrs [name removed]") or a
+# saint's ("St. John's": a church or a school, kept whole unless the partnership lists it).
+PERSON_TITLES = ("mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir")
+SAINT_TITLES = ("st", "saint")
 
 # Capitalised words families write in the middle of a sentence that are not anyone's name.
 ALLOWED_WORDS = frozenset(w.lower() for w in """
@@ -150,11 +181,27 @@ def common_words() -> frozenset[str]:
     return frozenset(lower)
 
 
+def _term_regex(term: str) -> str:
+    """A listed name as written in any case, with spaces or hyphens between its words ("Amelia-Rose"
+    also matches "amelia rose"), "St" with or without its full stop, and either apostrophe."""
+    words = [w for w in re.split(r"[\s\-]+", term.strip()) if w]
+    parts = []
+    for word in words:
+        bare = word.rstrip(".")
+        if bare.lower() in SAINT_TITLES + PERSON_TITLES:
+            parts.append(re.escape(bare) + r"\.?")
+        else:
+            parts.append(re.sub(r"['’]", "['’]", re.escape(word).replace("\\'", "'")))
+    return r"[\s\-]+".join(parts)
+
+
 def _list_pattern(terms: Iterable[str]) -> re.Pattern | None:
     terms = [t for t in terms if t]
     if not terms:
         return None
-    return re.compile(r"(?<![\w])(" + "|".join(re.escape(t) for t in terms) + r")(?![\w])", re.IGNORECASE)
+    # A hyphenated name continues the match ("Amelia" listed takes "amelia-rose" whole).
+    return re.compile(r"(?<![\w\-])(" + "|".join(_term_regex(t) for t in terms) + r")(?:-[^\W\d_]+)*(?![\w])",
+                      re.IGNORECASE)
 
 
 def _is_capitalised(word: str) -> bool:
@@ -167,7 +214,16 @@ def _is_acronym(word: str) -> bool:
 
 
 def _starts_sentence(text: str, start: int) -> bool:
-    return bool(SENTENCE_BREAK.search(text[max(0, start - 12):start])) if start > 0 else True
+    before = text[max(0, start - 12):start]
+    title = re.search(r"\b([A-Za-z]+)\.\s+$", before)
+    if title and title.group(1).lower() in PERSON_TITLES + SAINT_TITLES:
+        return False  # "St. John's", "Dr. Patel": a title's full stop does not end a sentence
+    return bool(SENTENCE_BREAK.search(before)) if start > 0 else True
+
+
+def _title_before(text: str, start: int) -> str | None:
+    match = re.search(r"\b([A-Za-z]+)\.?\s+$", text[max(0, start - 10):start])
+    return match.group(1).lower() if match else None
 
 
 def remove_proper_nouns(text: str, allowed: Iterable[str] = ()) -> str:
@@ -186,8 +242,15 @@ def remove_proper_nouns(text: str, allowed: Iterable[str] = ()) -> str:
             continue
         lowered = word.lower()
         base = re.sub(r"['’]s$", "", lowered)
-        if lowered in allowed_words or base in allowed_words or _is_acronym(word):
+        plural = lowered[:-1] if lowered.endswith("s") else lowered  # "Tuesdays", "Mondays"
+        if lowered in allowed_words or base in allowed_words or plural in allowed_words or _is_acronym(word):
             continue
+        if lowered in SAINT_TITLES or lowered in PERSON_TITLES:
+            continue  # a title is judged with the name after it
+        title = _title_before(text, match.start())
+        if title in SAINT_TITLES:
+            continue  # "St. John's" is a church or a school: kept whole unless listed
+
         if word.isupper() and len(word) > ACRONYM_MAX and (lowered in common or not common):
             continue  # shouting, not a name
         if _starts_sentence(text, match.start()) and (not common or base in common or lowered in common):
@@ -195,6 +258,7 @@ def remove_proper_nouns(text: str, allowed: Iterable[str] = ()) -> str:
         spans.append(match.span())
     if not spans:
         return text
+    spans.sort()
     # Neighbouring names (separated only by spaces) become one placeholder: "Sarah Jane Smith".
     merged: list[list[int]] = []
     for start, end in spans:
@@ -222,6 +286,7 @@ def redact(
     staff, and (with `proper_nouns`) capitalised words that look like names."""
     for pattern, replacement in REPLACEMENTS:
         text = pattern.sub(replacement, text)
+    text = _remove_dates(text)
     lists = lists or RedactionLists()
     pairs = lists.replacements() + [(n.strip(), NAME_REMOVED) for n in local_names if n and n.strip()]
     pairs.sort(key=lambda p: len(p[0]), reverse=True)
@@ -231,4 +296,17 @@ def redact(
         text = pattern.sub(lambda m: lookup.get(m.group(1).lower(), NAME_REMOVED), text)
     if proper_nouns:
         text = remove_proper_nouns(text, lists.allowed)
-    return text
+    return AGE_AFTER_NAME.sub(lambda m: m.group(1), text)
+
+
+def _remove_dates(text: str) -> str:
+    """Full dates anywhere, and a day and month where a birth is mentioned just before."""
+    text = NUMERIC_DATE.sub(DATE_REMOVED, text)
+
+    def replace(match: re.Match) -> str:
+        has_year = bool(re.search(r"\d{4}|\s\d{2}$", match.group()))
+        if has_year or BIRTH_WORDS.search(text[max(0, match.start() - 40):match.start()]):
+            return DATE_REMOVED
+        return match.group()
+
+    return TEXT_DATE.sub(replace, text)
