@@ -27,7 +27,8 @@ from feedback.reporting.controllers.sharing import SharingController
 from feedback.workspace.controllers.api import ApiController
 from feedback.workspace.controllers.builder import BuilderController
 from feedback.workspace.controllers.dates import SurveyDatesController
-from feedback.privacy.controllers import AuditController, RightsRequestsController, WhatWeHoldController
+from feedback.privacy.controllers import AuditController, PartnershipController, RightsRequestsController, WhatWeHoldController
+from feedback.privacy.partnership import load_identity, template_globals as partnership_template_globals
 from feedback.publishing.controllers.public import ROUTES as PUBLIC_ROUTES
 from feedback.publishing.controllers.quotes import QuotesController
 from feedback.publishing.controllers.notices import NoticesController
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, manage_pool: bool = True) -> Li
         engine = Finder().get_engine()
         if manage_pool:
             await start_pool(engine)
+        await load_identity()  # the partnership's name for every page, cached for this process
         try:
             worker = worker_from_settings(settings) if settings.worker_in_serve else None
             if worker is None:
@@ -81,9 +83,9 @@ def create_app(settings: Settings | None = None, manage_pool: bool = True) -> Li
     )
 
     app = Litestar(
-        route_handlers=[*PUBLIC_ROUTES, *MESSAGE_ROUTES, RespondentController, SendCodeController, InvitedController, WithdrawController, AccountController, UsersController, WorkspaceController, InvitationsController, SurveyDatesController, AuditController, RightsRequestsController, WhatWeHoldController, AnalysisController, BoardReportController, ReportingController, TokensController, SharingController, ThemesController, QuotesController, UpdatesController, NoticesController, BuilderController, ApiController, static],
+        route_handlers=[*PUBLIC_ROUTES, *MESSAGE_ROUTES, RespondentController, SendCodeController, InvitedController, WithdrawController, AccountController, UsersController, WorkspaceController, InvitationsController, SurveyDatesController, AuditController, RightsRequestsController, WhatWeHoldController, PartnershipController, AnalysisController, BoardReportController, ReportingController, TokensController, SharingController, ThemesController, QuotesController, UpdatesController, NoticesController, BuilderController, ApiController, static],
         lifespan=[lifespan],
-        template_config=template_config({**symbol_template_globals(), **message_template_globals()}),
+        template_config=template_config({**symbol_template_globals(), **message_template_globals(), **partnership_template_globals()}),
         plugins=[HTMXPlugin()],
         csrf_config=csrf_config(settings),
         compression_config=CompressionConfig(backend="gzip", gzip_compress_level=6, minimum_size=500),

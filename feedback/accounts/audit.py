@@ -30,6 +30,7 @@ ACTIONS = (
     "api_token_created", "api_token_revoked", "api_token_used",
     "notice_sent",  # a "we did" notice queued for the people who asked to hear back
     "invitations_imported", "invitations_sent",
+    "partnership_updated",  # the partnership's identity, contacts or accessibility statement changed
 )
 
 

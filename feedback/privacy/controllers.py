@@ -4,15 +4,18 @@ subject access and erasure requests received by phone or email."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get, post
+from litestar.response import Redirect
 
 from feedback.accounts.audit import audit, search
 from feedback.accounts.auth import Account, role_guard
 from feedback.privacy.audit_trail import CSV_HEADER, PAGE_SIZE, csv_rows, kind_choices, label, read_query
 from feedback.rendering import render
 from feedback.privacy.holdings import what_we_hold
+from feedback.privacy.partnership import COMPLIANCE_LABELS, form_values, load_identity, read_identity_form, save_identity
 from feedback.respond.rights import erase_answers
 from feedback.spreadsheets import csv_for_excel
 from surveys.codes import looks_like_code, normalise_code
@@ -178,3 +181,34 @@ class WhatWeHoldController(Controller):
         return render(request, "workspace/privacy/what_we_hold.html", {
             "page_title": "What we hold", "account": _account(request), "holdings": await what_we_hold(),
         })
+
+
+class PartnershipController(Controller):
+    """The partnership's name, contacts, DPO and accessibility statement, for every page."""
+
+    path = "/workspace/privacy/partnership"
+    guards = [role_guard("admin")]
+    include_in_schema = False
+
+    def _page(self, request: Request, values, dates, errors, saved=False, date_fields=None) -> Response:
+        return render(request, "workspace/privacy/partnership.html", {
+            "page_title": ("Error: " if errors else "") + "The partnership and accessibility statement",
+            "account": _account(request), "values": values, "dates": dates, "errors": errors, "saved": saved,
+            "error_list": [{"text": m, "href": f"#{k}"} for k, m in errors.items()],
+            "compliance_labels": COMPLIANCE_LABELS, "date_fields": date_fields or {},
+        }, status_code=422 if errors else 200)
+
+    @get("/")
+    async def partnership_page(self, request: Request) -> Response:
+        values, dates = form_values(await load_identity())
+        return self._page(request, values, dates, {}, saved=request.query_params.get("saved") == "1")
+
+    @post("/", status_code=200)
+    async def save_partnership(self, request: Request) -> Response:
+        form = await request.form()
+        read = read_identity_form({k: _text(form, k, 5000) for k in form.keys()}, date.today())
+        if read.identity is None:
+            dates = {name: field.values for name, field in read.dates.items()}
+            return self._page(request, read.values, dates, read.errors, date_fields=read.dates)
+        await save_identity(read.identity, _account(request).email)
+        return Redirect("/workspace/privacy/partnership?saved=1", status_code=303)
