@@ -7,7 +7,7 @@ import os
 from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
-from litestar import Litestar
+from litestar import Litestar, Request
 from litestar.config.compression import CompressionConfig
 from litestar.datastructures import CacheControlHeader
 from litestar.logging import LoggingConfig
@@ -28,7 +28,7 @@ from feedback.workspace.controllers.api import ApiController
 from feedback.workspace.controllers.builder import BuilderController
 from feedback.workspace.controllers.dates import SurveyDatesController
 from feedback.privacy.controllers import AuditController, PartnershipController, RightsRequestsController, WhatWeHoldController
-from feedback.privacy.partnership import load_identity, template_globals as partnership_template_globals
+from feedback.privacy.partnership import refresh_if_stale, template_globals as partnership_template_globals
 from feedback.publishing.controllers.public import ROUTES as PUBLIC_ROUTES
 from feedback.publishing.controllers.quotes import QuotesController
 from feedback.publishing.controllers.notices import NoticesController
@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None, manage_pool: bool = True) -> Li
         engine = Finder().get_engine()
         if manage_pool:
             await start_pool(engine)
-        await load_identity()  # the partnership's name for every page, cached for this process
+        await refresh_if_stale()  # the partnership's name for every page, cached for this process
         try:
             worker = worker_from_settings(settings) if settings.worker_in_serve else None
             if worker is None:
@@ -82,6 +82,10 @@ def create_app(settings: Settings | None = None, manage_pool: bool = True) -> Li
         cache_control=CacheControlHeader(max_age=31_536_000, public=True),
     )
 
+    async def before_request(request: Request) -> None:
+        refuse_out_of_range_numbers(request)
+        await refresh_if_stale()  # another worker's save reaches this one within a few seconds
+
     app = Litestar(
         route_handlers=[*PUBLIC_ROUTES, *MESSAGE_ROUTES, RespondentController, SendCodeController, InvitedController, WithdrawController, AccountController, UsersController, WorkspaceController, InvitationsController, SurveyDatesController, AuditController, RightsRequestsController, WhatWeHoldController, PartnershipController, AnalysisController, BoardReportController, ReportingController, TokensController, SharingController, ThemesController, QuotesController, UpdatesController, NoticesController, BuilderController, ApiController, static],
         lifespan=[lifespan],
@@ -91,7 +95,7 @@ def create_app(settings: Settings | None = None, manage_pool: bool = True) -> Li
         compression_config=CompressionConfig(backend="gzip", gzip_compress_level=6, minimum_size=500),
         before_send=[security_headers_hook(settings.is_production)],
         exception_handlers={**EXCEPTION_HANDLERS, TwoFactorRequired: handle_two_factor_required},
-        before_request=refuse_out_of_range_numbers,
+        before_request=before_request,
         openapi_config=OpenAPIConfig(
             title="SEND feedback platform",
             version="0.1.0",

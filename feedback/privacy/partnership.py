@@ -7,6 +7,7 @@ Pure parts (defaults, reading the form) are testable without the web layer or th
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections import UserString
@@ -18,6 +19,8 @@ from feedback.accounts.audit import audit
 from feedback.privacy.tables import PartnershipSettings
 from feedback.rendering import PARTNERSHIP_NAME
 from feedback.workspace.dates import DateField, date_field_values, read_date
+
+logger = logging.getLogger("feedback.privacy")
 
 COMPLIANCE = {
     "full": "fully compliant",
@@ -95,8 +98,14 @@ async def load_identity() -> Identity:
 
 
 async def refresh_if_stale() -> None:
+    """Called before every request: at most one query per REFRESH_SECONDS per process. A database
+    not yet migrated (or briefly away) keeps the last known identity rather than failing the page."""
     if time.monotonic() - float(_cache["loaded_at"]) >= REFRESH_SECONDS:
-        await load_identity()
+        try:
+            await load_identity()
+        except Exception:  # noqa: BLE001 - the footer must never break a page
+            _cache["loaded_at"] = time.monotonic()
+            logger.warning("could not read the partnership's details; showing the last known ones")
 
 
 def _from_row(row: dict) -> Identity:

@@ -151,3 +151,18 @@ def test_signed_out_visitors_are_sent_to_sign_in(client):
     page = client.get(PAGE, follow_redirects=False)
     assert page.status_code in (302, 303, 401) or "/login" in page.headers.get("location", "")
     assert run(PartnershipSettings.count()) == 0
+
+
+def test_a_save_by_another_worker_reaches_this_one(client, monkeypatch):
+    """Each process caches the identity; a row written elsewhere shows once the cache is stale."""
+    from feedback.privacy import partnership
+
+    assert f"Run by {PARTNERSHIP_NAME}." in text_of(client.get("/").text)
+    run(PartnershipSettings(name="the Westshire partnership", compliance_status="full").save())
+    assert f"Run by {PARTNERSHIP_NAME}." in text_of(client.get("/").text)  # cached: no query per request
+    monkeypatch.setattr(partnership, "REFRESH_SECONDS", 0.0)
+    assert "Run by the Westshire partnership." in text_of(client.get("/").text)
+
+
+def test_admins_find_the_page_from_the_workspace(admin):
+    assert 'href="/workspace/privacy/partnership"' in admin.get("/workspace").text
