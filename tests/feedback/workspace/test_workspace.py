@@ -28,7 +28,7 @@ GET_ROUTES = [
 ]
 MANAGE_ROUTES = ["/workspace/surveys/{id}/status", "/workspace/surveys/{id}/enter", "/workspace/surveys/{id}/kiosk",
                  "/workspace/surveys/{id}/kiosk/end", "/workspace/surveys/{id}/themes/review"]
-ADMIN_ROUTES = ["/workspace/users", "/workspace/audit"]
+ADMIN_ROUTES = ["/workspace/users", "/workspace/audit", "/workspace/privacy/partnership"]
 OFFICER_ROUTES = ["/workspace/themes", "/workspace/themes/new", "/workspace/themes/transport/edit",
                   "/workspace/themes/transport/remove"]  # the codebook
 GENERAL_ROUTES = ["/workspace", "/workspace/surveys/new", "/api/surveys"]
