@@ -18,7 +18,7 @@ from litestar.response import Redirect
 
 from consent.notices import parse_body
 from consent.purposes import OPTIONAL_PURPOSES
-from feedback.errors import error_page
+from feedback.errors import error_page, refusing_odd_input
 from feedback.rate_limit import RateLimiter, client_key, public_post_limit
 from feedback.respond.event_mode import (
     EVENT_CHANNEL,
@@ -199,7 +199,7 @@ def _error_list(errors) -> list[dict[str, str]]:
 class RespondentController(Controller):
     path = "/s/{slug:str}"
     include_in_schema = False
-    before_request = public_post_limit
+    before_request = refusing_odd_input(public_post_limit)
 
     @get("/", name="survey-start")
     async def start_page(

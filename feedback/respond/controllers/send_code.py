@@ -8,6 +8,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
 from feedback.messages import service
+from feedback.errors import refusing_odd_input
 from feedback.rate_limit import RateLimiter, client_key, public_post_limit
 from feedback.rendering import render
 from feedback.respond.controllers.journey import cookie_name
@@ -45,7 +46,7 @@ def _too_many(request: Request, run: Run, variant: str) -> Response:
 class SendCodeController(Controller):
     path = "/s/{slug:str}"
     include_in_schema = False
-    before_request = public_post_limit
+    before_request = refusing_odd_input(public_post_limit)
 
     @post("/send-code")
     async def send_code(self, request: Request, slug: FromPath[str]) -> Response:
