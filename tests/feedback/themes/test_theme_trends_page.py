@@ -24,7 +24,7 @@ def _year(title: str, lineage: str, comments: list[str]):
 
 def _row(html: str, label: str) -> list[str]:
     section = html.split('id="themes-over-years"')[1].split("</details>")[0]
-    match = re.search(rf'<th scope="row" class="govuk-table__header">{re.escape(label)}</th>(.*?)</tr>', section, re.S)
+    match = re.search(rf'<th scope="row" class="govuk-table__header"[^>]*>{re.escape(label)}</th>(.*?)</tr>', section, re.S)
     assert match, label
     return [re.sub(r"\s+", " ", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", match.group(1), re.S)]
 
