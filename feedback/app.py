@@ -28,7 +28,8 @@ from feedback.workspace.controllers.api import ApiController
 from feedback.workspace.controllers.builder import BuilderController
 from feedback.workspace.controllers.dates import SurveyDatesController
 from feedback.privacy.controllers import AuditController, PartnershipController, RightsRequestsController, WhatWeHoldController
-from feedback.privacy.partnership import refresh_if_stale, template_globals as partnership_template_globals
+from feedback.messages import wording as message_wording
+from feedback.privacy.partnership import current_identity, refresh_if_stale, template_globals as partnership_template_globals
 from feedback.publishing.controllers.public import ROUTES as PUBLIC_ROUTES
 from feedback.publishing.controllers.quotes import QuotesController
 from feedback.publishing.controllers.notices import NoticesController
@@ -81,6 +82,8 @@ def create_app(settings: Settings | None = None, manage_pool: bool = True) -> Li
         # Built files are requested with a content hash in the query string, so they can be cached for long.
         cache_control=CacheControlHeader(max_age=31_536_000, public=True),
     )
+
+    message_wording.sender_name = lambda: current_identity().name  # emails signed with the stored name
 
     async def before_request(request: Request) -> None:
         refuse_out_of_range_numbers(request)

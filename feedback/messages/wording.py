@@ -3,13 +3,26 @@ built): email bodies are text/plain, and Notify's templates hold only ((subject)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from feedback.rendering import PARTNERSHIP_NAME
+
+# Who signs emails. The app factory points this at the partnership's stored name (feedback/privacy,
+# a later layer this package may not import); the package default keeps a bare install working.
+sender_name: Callable[[], str] = lambda: PARTNERSHIP_NAME
 
 
 @dataclass(frozen=True)
 class Wording:
     subject: str
     body: str
+
+
+def _signed(parts: list[str]) -> str:
+    """An email body ending with who sent it (text messages stay short and unsigned)."""
+    name = _one_line(sender_name())
+    return "\n\n".join([*parts, f"From {name}"])
 
 
 def _one_line(text: str) -> str:
@@ -23,7 +36,7 @@ def resume_code(title: str, code: str, link: str, channel: str, easy_read: bool)
             return Wording("", f"Your code for {title} is {code}. Keep it safe. To carry on, go to {link} and type in the code.")
         return Wording("", f"Your code to carry on with {title}: {code}. Go to {link} and enter it. Anyone with the code can see your answers.")
     if easy_read:
-        return Wording(f"Your code for {title}", "\n\n".join([
+        return Wording(f"Your code for {title}", _signed([
             f"You saved your answers to {title}.",
             f"Your code is: {code}",
             "Keep the code safe. Anyone with it can see and change your answers.",
@@ -32,7 +45,7 @@ def resume_code(title: str, code: str, link: str, channel: str, easy_read: bool)
             "After 30 days we delete answers you did not send.",
             "We did not keep your email address. We only used it to send this email.",
         ]))
-    return Wording(f"Your code to carry on: {title}", "\n\n".join([
+    return Wording(f"Your code to carry on: {title}", _signed([
         f"You saved your answers to {title}.",
         f"Your code is: {code}",
         f"To carry on, go to {link} and enter the code.",
@@ -48,14 +61,14 @@ def reference(title: str, reference_number: str, withdraw_link: str, channel: st
             return Wording("", f"Thank you for answering {title}. Your reference number is {reference_number}. Keep it safe.")
         return Wording("", f"Thank you for taking part in {title}. Your reference is {reference_number}. You need it to withdraw your answers: {withdraw_link}")
     if easy_read:
-        return Wording(f"Your reference number for {title}", "\n\n".join([
+        return Wording(f"Your reference number for {title}", _signed([
             f"Thank you for answering {title}.",
             f"Your reference number is: {reference_number}",
             "Keep this number safe.",
             f"You need the number to take your answers back later: {withdraw_link}",
             "We did not keep your email address. We only used it to send this email.",
         ]))
-    return Wording(f"Your reference: {title}", "\n\n".join([
+    return Wording(f"Your reference: {title}", _signed([
         f"Thank you for taking part in {title}.",
         f"Your reference is: {reference_number}",
         f"You need it if you want to withdraw your answers later: {withdraw_link}",
@@ -81,15 +94,15 @@ def update_notice(title: str, status: str, summary: str, link: str, channel: str
     closing_standard = ("You asked to hear what happened after you took part. We have now deleted your contact "
                         "details, as we promised: we will not contact you again about this survey.")
     if easy_read:
-        return Wording(f"What we did: {title}", "\n\n".join([
+        return Wording(f"What we did: {title}", _signed([
             "You told us what you think. Thank you.",
             f"{easy_status} {title}",
             f"Read more on our website: {link}",
             "You asked us to tell you. Now we have told you, we deleted your email address.",
         ]))
-    return Wording(f"You said, we did: {title}", "\n\n".join(part for part in [
+    return Wording(f"You said, we did: {title}", _signed([part for part in [
         f"An update you asked to hear about {standard_status}: {title}.",
         _one_line(summary) if summary else "",
         f"Read the full update: {link}",
         closing_standard,
-    ] if part))
+    ] if part]))

@@ -166,3 +166,18 @@ def test_a_save_by_another_worker_reaches_this_one(client, monkeypatch):
 
 def test_admins_find_the_page_from_the_workspace(admin):
     assert 'href="/workspace/privacy/partnership"' in admin.get("/workspace").text
+
+
+def test_emails_are_signed_with_the_stored_name(admin):
+    from feedback.messages import wording
+
+    before = wording.reference("Annual survey", "ABCD-EFGH-JKMN", "https://x.example/withdraw", "email", False)
+    assert before.body.endswith(f"From {PARTNERSHIP_NAME}")
+    save(admin, **GOOD)
+    for easy_read in (False, True):
+        for message in (wording.reference("Annual survey", "ABCD-EFGH-JKMN", "https://x.example/w", "email", easy_read),
+                        wording.resume_code("Annual survey", "ABCD-EFGH-JKMN", "https://x.example/r", "email", easy_read),
+                        wording.update_notice("Transport", "done", "", "https://x.example/u", "email", easy_read)):
+            assert message.body.endswith("From the Northshire SEND partnership & Parent Carer Forum"), message.body
+    sms = wording.reference("Annual survey", "ABCD-EFGH-JKMN", "https://x.example/w", "sms", False)
+    assert "From " not in sms.body  # text messages stay short
