@@ -25,6 +25,8 @@ from consent.contacts import delete_contacts
 from consent.events import log_event
 from consent.tables import ContactDetail
 from feedback.accounts.audit import audit
+from feedback.messages.invitations import forget_addresses
+from feedback.messages.tables import Invitee
 from feedback.publishing.quotes import forget_quotes_of_answers, forget_quotes_of_responses
 from feedback.themes.store import delete_codings, delete_codings_of_responses
 from surveys.promises import instrument_problems
@@ -53,6 +55,8 @@ def _shortest(own: int, override: int | None) -> int:
 @dataclass
 class SurveyPlan:
     slug: str
+    run_id: int = 0
+    invitee_addresses: int = 0  # invitation addresses held for a survey that has closed (no longer needed)
     drafts: list[int] = field(default_factory=list)
     contact_subjects: list[str] = field(default_factory=list)
     free_text_action: str = "keep"
@@ -72,6 +76,7 @@ class RetentionPlan:
             "responses past their period": sum(len(s.expired) for s in self.surveys),
             "unfinished drafts": sum(len(s.drafts) for s in self.surveys),
             "contact details": sum(len(s.contact_subjects) for s in self.surveys),
+            "invitation addresses": sum(s.invitee_addresses for s in self.surveys),
             "free-text answers anonymised": sum(
                 sum(1 for v in s.free_text.values() for t in v.values() if t is not None) for s in self.surveys
             ),
@@ -89,7 +94,7 @@ async def plan_retention(policy: RetentionPolicy = RetentionPolicy(), now: datet
     now = now or datetime.now(timezone.utc)
     plans = []
     for run in await list_runs():
-        plan = SurveyPlan(slug=run.slug)
+        plan = SurveyPlan(slug=run.slug, run_id=run.id)
         retention = run.instrument.retention
         plan.problems = instrument_problems(run.instrument)
         draft_days = _shortest(retention.drafts_days, policy.draft_days)
@@ -99,6 +104,8 @@ async def plan_retention(policy: RetentionPolicy = RetentionPolicy(), now: datet
         )
         plan.drafts = [row["id"] for row in stale]
         closed = run.closed_since(now)
+        if closed is not None:  # invitations and reminders only go to an open survey
+            plan.invitee_addresses = await Invitee.count().where((Invitee.run == run.id) & Invitee.address.is_not_null())
         if closed is not None and closed <= now - timedelta(days=retention.answers_days):
             # the whole survey's answers are past their period: every response goes, drafts too
             rows = await Response.select(Response.id, Response.respondent_id).where(Response.run == run.id)
@@ -164,6 +171,9 @@ async def apply_retention(plan: RetentionPlan, actor: str = COMMAND_LINE) -> dic
         await delete_contacts(subjects)
         await Response.delete().where((Response.id.is_in(drafts)) & (Response.status == IN_PROGRESS))
     await delete_contacts([s for survey in plan.surveys for s in survey.contact_subjects])
+    for survey in plan.surveys:
+        if survey.invitee_addresses:
+            await forget_addresses(survey.run_id)
     for survey in plan.surveys:
         for response_id, changes in survey.free_text.items():
             row = await Response.select(Response.answers).where(Response.id == response_id).first()

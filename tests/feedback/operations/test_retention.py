@@ -166,3 +166,23 @@ def test_instrument_retention_settings_are_checked(periods, message):
     with pytest.raises(InstrumentInvalid) as error:
         _instrument_with(**periods)
     assert message in str(error.value)
+
+
+def test_invitation_addresses_go_once_their_survey_has_closed(client, settings, capsys):
+    """Invitations and reminders only go to an open survey: once it closes, retention deletes the
+    addresses (opt-out hashes and the yes/no 'responded' stay); an open survey keeps them."""
+    from feedback.messages.invitations import LAWFUL_BASES, import_list, parse_contact_csv
+    from feedback.messages.tables import Invitee
+
+    closing, staying = open_test_run(prefix="inv-closed"), open_test_run(prefix="inv-open")
+    basis = sorted(LAWFUL_BASES)[0]
+    for survey in (closing, staying):
+        parsed = parse_contact_csv("email\nfamily-one@example.org\nfamily-two@example.org\n")
+        run(import_list(settings, survey.id, parsed, basis, "families on the forum's list", "test"))
+    close_days_ago(closing.slug, 1)
+
+    assert main(["retention", "--apply"]) == 0
+    assert "invitation addresses" in capsys.readouterr().out
+    addresses = {s.id: [r["address"] for r in run(Invitee.select(Invitee.address).where(Invitee.run == s.id))] for s in (closing, staying)}
+    assert addresses[closing.id] == [None, None]
+    assert sorted(addresses[staying.id]) == ["family-one@example.org", "family-two@example.org"]
