@@ -9,6 +9,9 @@ RUN npm run build
 FROM python:3.12-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 FEEDBACK_ENV=production
 WORKDIR /app
+# libcairo draws the PNG charts (CairoSVG); DejaVu Sans carries the PDF board report's Unicode text.
+RUN apt-get update && apt-get install -y --no-install-recommends libcairo2 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 COPY . .
 COPY --from=assets /app/feedback/static/dist feedback/static/dist
 RUN pip install --no-cache-dir -e . && useradd --create-home feedback && mkdir -p var && chown feedback var
