@@ -97,7 +97,7 @@ def post_decision(client, survey, draft, question, action, theme=None, token=Non
 
 def theme_row(html: str, key: str) -> str:
     """The number of comments on a theme in the dashboard's themes table ("0" when not listed)."""
-    match = re.search(rf"theme={key}\"[^>]*>[^<]*<span class=\"govuk-visually-hidden\">: review its comments</span></a></th>\s*"
+    match = re.search(rf"theme={key}\"[^>]*>(?:<span hx-disable>)?[^<]*(?:</span>)?<span class=\"govuk-visually-hidden\">: review its comments</span></a></th>\s*"
                       r"<td[^>]*>(\d+)</td>", html)
     return match.group(1) if match else "0"
 
