@@ -21,10 +21,17 @@ async def lineage_history(account: Account, run: Run) -> list[tuple[Run, SurveyD
     return [(r, await load_run(r)) for r in runs]
 
 
-def _label(run: Run, runs: list[Run]) -> str:
-    """The run's year, or its title when two runs share a year."""
+def _plain_label(run: Run, runs: list[Run]) -> str:
     same_year = [r for r in runs if r.year == run.year]
     return run.year if run.year and len(same_year) == 1 else f"{run.title} ({run.year})" if run.year else run.title
+
+
+def _label(run: Run, runs: list[Run]) -> str:
+    """The run's year, or its title when two runs share a year; numbered in date order when two
+    runs share both (a copy keeps the title), so every run of the trend has a label of its own."""
+    label = _plain_label(run, runs)
+    alike = [r for r in runs if _plain_label(r, runs) == label]
+    return label if len(alike) == 1 else f"{label} – {[r.id for r in alike].index(run.id) + 1} of {len(alike)}"
 
 
 async def results_context(account: Account, run: Run, target: float, weight_by: str | None = None) -> dict[str, Any]:

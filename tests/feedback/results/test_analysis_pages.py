@@ -156,3 +156,13 @@ def test_an_officer_can_try_another_target_and_bad_targets_are_explained(app, kn
         assert page.status_code == 200
         assert "govuk-error-summary" in page.text
         assert "against a target of 90%" in text_of(page.text)
+
+
+def test_runs_sharing_a_title_and_year_each_get_a_label_of_their_own():
+    from types import SimpleNamespace
+
+    from feedback.results.service import _label
+
+    runs = [SimpleNamespace(id=i, year="2025", title="Annual survey") for i in (4, 9)] + [SimpleNamespace(id=12, year="2026", title="Annual survey")]
+    labels = [_label(r, runs) for r in runs]
+    assert labels == ["Annual survey (2025) – 1 of 2", "Annual survey (2025) – 2 of 2", "2026"]
