@@ -4,9 +4,7 @@ server on loopback."""
 
 from __future__ import annotations
 
-import re
 import uuid
-from dataclasses import replace
 
 import pytest
 from litestar.testing import TestClient
@@ -14,23 +12,15 @@ from litestar.testing import TestClient
 from consent.records import record_withdrawal
 from consent.tables import ContactDetail
 from feedback.accounts.audit import recent
-from feedback.messages.senders import MultiSender, SmtpSender
 from feedback.messages.tables import OutboxMessage, OutboxRecipient
-from feedback.messages.worker import OutboxWorker
 from surveys.instrument import built_in_instruments
 from surveys.runs import open_run
 from surveys.tables import Response
 from tests.conftest import run, unique_slug
+from tests.feedback.messages.mail import app_sending_to, count_of, send_everything
 from tests.feedback.messages.servers import SmtpSink
 from tests.feedback.publishing.test_updates import latest_update, officer, write_update
 from tests.walker import Walker, csrf_token, fill, parse_forms
-
-FROM = "forum@example.org"
-
-
-def count_of(html: str, element_id: str) -> int:
-    """The number shown in the element with this id (whatever other attributes it carries)."""
-    return int(re.search(rf'id="{element_id}"[^>]*>\s*(\d+)\s*<', html).group(1))
 
 
 @pytest.fixture
@@ -41,10 +31,7 @@ def sink():
 
 @pytest.fixture
 def mail_app(settings, sink):
-    from feedback.app import create_app
-
-    return create_app(replace(settings, smtp_url=sink.url, mail_from=FROM, worker_in_serve=False,
-                              public_url="https://feedback.example.org"), manage_pool=False)
+    return app_sending_to(settings, sink, "https://feedback.example.org")
 
 
 def answer_with_contact(app, slug, contact: str, email: str) -> str:
@@ -59,15 +46,6 @@ def answer_with_contact(app, slug, contact: str, email: str) -> str:
         form = parse_forms(page.text)[0]
         family.post(form.action, data=form.hidden(), follow_redirects=True)
     return email
-
-
-def send_everything(sink):
-    worker = OutboxWorker(MultiSender([SmtpSender(sink.url, FROM)]))
-
-    async def go():
-        for _ in range(5):
-            await worker.run_once(limit=500)
-    run(go())
 
 
 def publish(client, update_id):

@@ -5,20 +5,16 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import replace
 
 import pytest
 from litestar.testing import TestClient
 
-from feedback.messages.senders import MultiSender, SmtpSender
 from feedback.messages.tables import OutboxMessage, OutboxRecipient
-from feedback.messages.worker import OutboxWorker
 from tests.conftest import run
+from tests.feedback.messages.mail import app_sending_to, send_everything
 from tests.feedback.messages.servers import SmtpSink
 from tests.feedback.respond.test_journey_http import answer, begin
-from tests.walker import Walker, csrf_token, fill, parse_forms
-
-FROM = "forum@example.org"
+from tests.walker import Walker, csrf_token, parse_forms
 
 
 @pytest.fixture(autouse=True)
@@ -36,26 +32,13 @@ def sink():
 
 @pytest.fixture
 def mail_app(settings, sink):
-    from feedback.app import create_app
-
-    # The worker is run by the test (below), so what was sent is checked at a known moment.
-    return create_app(replace(settings, smtp_url=sink.url, mail_from=FROM, worker_in_serve=False,
-                              public_url="https://feedback.example.org"), manage_pool=False)
+    return app_sending_to(settings, sink, "https://feedback.example.org")
 
 
 @pytest.fixture
 def mail_client(mail_app):
     with TestClient(app=mail_app, base_url="http://testserver.local") as client:
         yield client
-
-
-def send_everything(sink):
-    worker = OutboxWorker(MultiSender([SmtpSender(sink.url, FROM)]))
-
-    async def go():
-        for _ in range(5):
-            await worker.run_once(limit=500)
-    run(go())
 
 
 def saved_page(client, slug):

@@ -6,26 +6,17 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import replace
 
 import pytest
 from litestar.testing import TestClient
 
-from feedback.messages.senders import MultiSender, SmtpSender
-from feedback.messages.tables import Invitee, OutboxMessage
-from feedback.messages.worker import OutboxWorker
+from feedback.messages.tables import Invitee
 from surveys.tables import Response
 from tests.conftest import run
+from tests.feedback.messages.mail import app_sending_to, count_of, send_everything
 from tests.feedback.messages.servers import SmtpSink
 from tests.walker import Walker, csrf_token
 from tests.workspace_client import make_user, open_survey, sign_in
-
-FROM = "forum@example.org"
-
-
-def count_of(html: str, element_id: str) -> int:
-    """The number shown in the element with this id (whatever other attributes it carries)."""
-    return int(re.search(rf'id="{element_id}"[^>]*>\s*(\d+)\s*<', html).group(1))
 
 
 @pytest.fixture
@@ -36,19 +27,7 @@ def sink():
 
 @pytest.fixture
 def mail_app(settings, sink):
-    from feedback.app import create_app
-
-    return create_app(replace(settings, smtp_url=sink.url, mail_from=FROM, worker_in_serve=False,
-                              public_url="http://testserver.local"), manage_pool=False)
-
-
-def send_everything(sink):
-    worker = OutboxWorker(MultiSender([SmtpSender(sink.url, FROM)]))
-
-    async def go():
-        for _ in range(5):
-            await worker.run_once(limit=500)
-    run(go())
+    return app_sending_to(settings, sink, "http://testserver.local")
 
 
 def upload(client, survey_id, text: str, basis="public_task", note="Families on the SEND caseload (privacy notice v3).", checked=True):
