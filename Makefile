@@ -7,15 +7,28 @@ ASSET_SOURCES := $(wildcard feedback/static/src/*)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test test-sqlite test-postgres bench assets migrate demo clean
+.PHONY: setup run test test-sqlite test-postgres bench assets migrate demo clean lock
 
 setup: $(VENV)/.installed $(ASSETS)
 
-$(VENV)/.installed: pyproject.toml
+# Dependencies come only from the hashed lock file (requirements/lock-dev.txt: the app's, the tests' and
+# the build backend's); the project itself is installed without dependencies, so nothing unpinned slips in.
+$(VENV)/.installed: pyproject.toml requirements/lock-dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/lock-dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
+
+# Refresh the lock files after changing pyproject.toml's dependencies (or to take new releases):
+# lock.txt is what the Docker image installs, lock-dev.txt adds the test tools for `make setup`.
+# Needs pip-tools (installed into the venv on first use); run it on Python 3.11, the oldest supported.
+PIP_COMPILE := $(BIN)/python -m piptools compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links --upgrade
+lock:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(PIP_COMPILE) -o requirements/lock.txt pyproject.toml requirements/build.in
+	$(PIP_COMPILE) --extra dev -o requirements/lock-dev.txt pyproject.toml requirements/build.in
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
