@@ -19,11 +19,12 @@ $(VENV)/.installed: pyproject.toml requirements/lock-dev.txt
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
-# Refresh the lock files after changing pyproject.toml's dependencies (or to take new releases):
+# Refresh the lock files after changing pyproject.toml's dependencies (`make lock`: other pins kept), or take
+# new releases of everything (`make lock UPGRADE=1`).
 # lock.txt is what the Docker image installs, lock-dev.txt adds the test tools for `make setup`.
 # Needs pip-tools (installed into the venv on first use); run it on Python 3.11, the oldest supported.
 PIP_COMPILE := $(BIN)/python -m piptools compile --quiet --generate-hashes --allow-unsafe --strip-extras \
-	--no-emit-index-url --no-emit-find-links --upgrade
+	--no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade)
 lock:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet pip-tools
@@ -57,6 +58,7 @@ test-postgres: setup
 bench: setup
 	$(BIN)/python bench/journey.py
 	$(BIN)/python bench/analysis_at_scale.py
+	$(BIN)/python bench/workers.py
 
 clean:
 	rm -rf $(VENV) node_modules feedback/static/dist var/*.sqlite3*
