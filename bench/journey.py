@@ -5,12 +5,14 @@ free loopback port, and drives concurrent respondents through the whole journey 
 with JavaScript off does: GET a page, POST its form (CSRF token and answers), follow the 303. Each
 respondent has its own cookie jar. It then weighs a first load and a later question page as a
 browser would fetch them (Accept-Encoding: gzip, compressed bytes on the wire) and compares every
-figure with the targets.
+figure with the targets. Then flat cost (issue 17): the same load on a second run while it is empty,
+and again after 100,000 submitted responses are bulk inserted into it; pages/s of both and their
+ratio (target >= 0.9), with the server's CPU time per request in each phase.
 
 Benchmarks report, they do not fail: the exit status is 0 when targets are missed, and non-zero only
 when something broke (a 5xx, an unexpected status, a lost answer, or the server falling over).
 
-    .venv/bin/python bench/journey.py [--concurrency 100] [--respondents 5000] [--duration 30]
+    .venv/bin/python bench/journey.py [--concurrency 100] [--respondents 5000] [--duration 30] [--scale-duration 15]
 """
 
 from __future__ import annotations
@@ -45,12 +47,14 @@ sys.path.insert(0, str(ROOT))
 from tests.walker import Form, _as_dict, parse_forms, reference_on  # noqa: E402
 
 SLUG = "bench-parents"
+SCALE_SLUG = "bench-scale"  # the run measured empty, then again holding SEED_RESPONSES more
+SEED_RESPONSES = 100_000
 RESULTS = ROOT / "bench" / "results" / "journey.json"
 KB = 1000  # page weights in kB: 1 kB = 1000 bytes, the stricter reading of the targets
 
 TARGETS = {
-    "page_saves_per_s": 500.0,  # at 100 concurrent respondents
-    "page_save_p95_ms": 100.0,
+    "page_saves_per_s": 600.0,  # at 100 concurrent respondents (issue 17)
+    "page_save_p95_ms": 100.0,  # issue 17 asks < 150 ms; the earlier, stricter target stays
     "first_load_gzip_bytes": 60 * KB,  # HTML + CSS + JS
     "question_page_gzip_bytes": 8 * KB,  # HTML only
 }
@@ -96,6 +100,7 @@ def prepare(env: dict[str, str]) -> None:
         "async def main():\n"
         "    await prepare_database()\n"
         f"    await open_run(built_in_instruments()['annual-send-parent'], slug={SLUG!r})\n"
+        f"    await open_run(built_in_instruments()['annual-send-parent'], slug={SCALE_SLUG!r})\n"
         "asyncio.run(main())\n"
     )
     subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, check=True, timeout=120)
@@ -286,11 +291,11 @@ def with_token(data: list[tuple[str, str]], token: str | None) -> list[tuple[str
     return [(name, token if name == "_csrf_token" and token is not None else value) for name, value in data]
 
 
-async def journey(client: httpx.AsyncClient, recorder: Recorder) -> str | None:
+async def journey(client: httpx.AsyncClient, recorder: Recorder, slug: str = SLUG) -> str | None:
     """One respondent from the start page to the confirmation; returns their reference."""
     client.cookies.clear()  # a new respondent: a cookie jar of their own,
     client.headers["X-Forwarded-For"] = next(ADDRESSES)  # and an address (public posts are rate limited per client)
-    url = f"/s/{SLUG}"
+    url = f"/s/{slug}"
     page = await recorder.request(client, "GET", url, 200)
     for _step in range(MAX_STEPS):
         if page is None:
@@ -327,7 +332,7 @@ def new_client(base_url: str, connections: int = 1) -> httpx.AsyncClient:
     )
 
 
-async def drive(base_url: str, concurrency: int, respondents: int, duration: float) -> tuple[Recorder, float]:
+async def drive(base_url: str, concurrency: int, respondents: int, duration: float, slug: str = SLUG) -> tuple[Recorder, float]:
     """`concurrency` respondents at a time until `respondents` have started or `duration` is up."""
     recorder = Recorder()
     tickets = iter(range(respondents))
@@ -336,7 +341,7 @@ async def drive(base_url: str, concurrency: int, respondents: int, duration: flo
         async with new_client(base_url) as client:
             for _ in tickets:  # shared: stops when every respondent has started
                 try:
-                    if await journey(client, recorder) is not None:
+                    if await journey(client, recorder, slug) is not None:
                         recorder.completed += 1
                 except Stopped:
                     recorder.abandoned += 1
@@ -437,6 +442,69 @@ def summary_ms(values: list[float]) -> dict:
     }
 
 
+def seed_submitted(path: Path, slug: str, count: int) -> float:
+    """Add `count` submitted responses to a run in one bulk insert (copies of the fullest response
+    the bench saved, each with its own ids, reference and browser token); returns the seconds it took."""
+    started = time.perf_counter()
+    with sqlite3.connect(path, timeout=60) as db:
+        db.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?), "
+            "t AS (SELECT r.*, (SELECT id FROM survey_run WHERE slug = ?) AS target FROM survey_response r "
+            "      WHERE r.pages_saved > 0 ORDER BY r.status = 'submitted' DESC, r.pages_saved DESC LIMIT 1) "
+            "INSERT INTO survey_response (run, respondent_id, reference, browser_token_hash, resume_code_hash, status, "
+            "  variant, channel, current_page, answers, pages_saved, started_at, updated_at, submitted_at) "
+            "SELECT t.target, lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) "
+            "  || '-a' || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6))), 'SEED-' || n.i, "
+            "  lower(hex(randomblob(32))), NULL, 'submitted', t.variant, t.channel, t.current_page, t.answers, t.pages_saved, "
+            "  t.started_at, t.updated_at, coalesce(t.submitted_at, t.updated_at) FROM n, t",
+            (count, slug),
+        )
+    db.close()
+    return time.perf_counter() - started
+
+
+def responses_in(path: Path, slug: str) -> int:
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30) as db:
+        (count,) = db.execute(
+            "SELECT count(*) FROM survey_response r JOIN survey_run s ON s.id = r.run WHERE s.slug = ?", (slug,)
+        ).fetchone()
+    db.close()
+    return count
+
+
+def pages_per_s(recorder: Recorder, elapsed: float) -> float:
+    """Pages a respondent saw (GETs answered 200) per second."""
+    pages = sum(n for kind, n in recorder.succeeded.items() if kind.startswith("GET"))
+    return pages / max(elapsed, 1e-9)
+
+
+def scale_phase(server: Server, database: Path, concurrency: int, duration: float) -> dict:
+    """The same load on one run empty, then holding SEED_RESPONSES more submitted responses."""
+    phases = {}
+    for name in ("empty", "seeded"):
+        seeded_s = None
+        if name == "seeded":
+            seeded_s = seed_submitted(database, SCALE_SLUG, SEED_RESPONSES)
+        held = responses_in(database, SCALE_SLUG)
+        cpu_before = server.cpu_seconds()
+        recorder, elapsed = asyncio.run(drive(server.base_url, concurrency, 10**9, duration, SCALE_SLUG))
+        cpu_after = server.cpu_seconds()
+        requests = sum(len(v) for v in recorder.latencies.values())
+        phases[name] = {
+            "responses_held_at_start": held,
+            "seed_seconds": round(seeded_s, 2) if seeded_s is not None else None,
+            "pages_per_s": round(pages_per_s(recorder, elapsed), 1),
+            "page_saves_per_s": round(len(recorder.latencies.get(PAGE_SAVE, [])) / max(elapsed, 1e-9), 1),
+            "page_save_p95_ms": summary_ms(recorder.latencies.get(PAGE_SAVE, []))["p95_ms"],
+            "server_ms_per_request": round(1000 * (cpu_after - cpu_before) / requests, 2)
+            if cpu_before is not None and cpu_after is not None and requests else None,
+            "errors": recorder.error_count,
+            "load_average": os.getloadavg()[0],
+        }
+    phases["ratio_seeded_to_empty"] = round(phases["seeded"]["pages_per_s"] / max(phases["empty"]["pages_per_s"], 1e-9), 3)
+    return phases
+
+
 def database_check(path: Path) -> dict:
     """What the database holds: every 303 to a page save must be a saved page, every submit a response."""
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30) as db:
@@ -461,10 +529,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=10, help="journeys before measuring, not counted (default 10)")
     parser.add_argument("--output", type=Path, default=RESULTS, help=f"JSON results (default {RESULTS.relative_to(ROOT)})")
     parser.add_argument("--keep", action="store_true", help="keep the temporary database and server log")
+    parser.add_argument("--scale-duration", type=float, default=15.0,
+                        help=f"seconds of load on the run empty and again holding {SEED_RESPONSES:,} responses (0: skip; default 15)")
     args = parser.parse_args(argv)
     if args.concurrency < 1 or args.respondents < 1 or args.duration <= 0:
         parser.error("--concurrency, --respondents and --duration must be positive")
 
+    load_at_start = os.getloadavg()[0]
     workdir = Path(tempfile.mkdtemp(prefix="feedback-bench-"))
     database = workdir / "bench.sqlite3"
     env = environment(f"sqlite:///{database}")
@@ -494,6 +565,13 @@ def main(argv: list[str] | None = None) -> int:
         if server.process.poll() is not None:
             failed.append(f"the server exited during the run with {server.process.returncode}")
         db_counts = database_check(database)
+        scale = None
+        if args.scale_duration > 0 and server.process.poll() is None:
+            print(f"Flat cost: {args.scale_duration:g} s on an empty run, then again holding {SEED_RESPONSES:,} "
+                  "submitted responses ...", flush=True)
+            scale = scale_phase(server, database, args.concurrency, args.scale_duration)
+            if scale["empty"]["errors"] or scale["seeded"]["errors"]:
+                failed.append(f"flat-cost phases had errors: {scale['empty']['errors']} and {scale['seeded']['errors']}")
         returncode = server.stop()
         if returncode not in (0, -signal.SIGINT):
             failed.append(f"the server stopped with exit status {returncode}")
@@ -587,6 +665,8 @@ def main(argv: list[str] | None = None) -> int:
         },
         "database_check": {**db_counts, "expected_submitted": expected_submits, "expected_pages_saved": expected_saves, "consistent": consistent},
         "page_weight": weights,
+        "flat_cost": scale,
+        "uptime_load_average_at_start": load_at_start,
         "targets": targets,
         "failures": failed,
     }
@@ -638,6 +718,21 @@ def print_report(results: dict, weights: dict) -> None:
     for kind in [k for k in KINDS.values() if k in lat["by_request"]] + [k for k in lat["by_request"] if k not in KINDS.values()]:
         r = lat["by_request"][kind]
         print(f"  {kind:<32}{r['count']:>7} {r['p50_ms']:>9.1f} {r['p95_ms']:>9.1f} {r['p99_ms']:>9.1f}")
+
+    scale = results.get("flat_cost")
+    if scale:
+        e, d = scale["empty"], scale["seeded"]
+        print(f"\nFlat cost (same load, run {SCALE_SLUG}): empty ({e['responses_held_at_start']} responses) "
+              f"{e['pages_per_s']:.1f} pages/s, {e['page_saves_per_s']:.1f} saves/s, p95 {e['page_save_p95_ms']} ms, "
+              f"{e['server_ms_per_request']} ms CPU a request")
+        print(f"  holding {d['responses_held_at_start']:,} responses (seeded in {d['seed_seconds']} s): "
+              f"{d['pages_per_s']:.1f} pages/s, {d['page_saves_per_s']:.1f} saves/s, p95 {d['page_save_p95_ms']} ms, "
+              f"{d['server_ms_per_request']} ms CPU a request")
+        print(f"  ratio {scale['ratio_seeded_to_empty']:.3f}   target >= 0.9   {verdict(scale['ratio_seeded_to_empty'] >= 0.9)}"
+              f"   (load average {e['load_average']:.1f} / {d['load_average']:.1f})")
+    print(f"per-request server CPU  {results['cpu']['server_ms_per_request']} ms   target <= 1 ms   "
+          f"{verdict((results['cpu']['server_ms_per_request'] or 99) <= 1.0)}   (load average at start "
+          f"{results['uptime_load_average_at_start']:.1f})")
 
     fl = weights["first_load"]
     css = sum(a["bytes"] for a in fl["css"])

@@ -22,10 +22,11 @@ async def latest_decisions(subjects: Iterable[str]) -> dict[str, dict[str, str]]
     decisions: dict[str, dict[str, str]] = {s: {} for s in wanted}
     for start in range(0, len(wanted), _BATCH):
         chunk = wanted[start : start + _BATCH]
-        rows = await ConsentRecord.select(ConsentRecord.subject, ConsentRecord.purposes).where(
+        rows = await ConsentRecord.select(ConsentRecord.id, ConsentRecord.subject, ConsentRecord.purposes).where(
             ConsentRecord.subject.is_in(chunk)
-        ).order_by(ConsentRecord.id)
-        for row in rows:
+        )
+        # Oldest first, sorted here: ORDER BY id could lead the planner to scan every record by rowid.
+        for row in sorted(rows, key=lambda r: r["id"]):
             purposes = row["purposes"]
             if isinstance(purposes, str):
                 purposes = json.loads(purposes)

@@ -163,7 +163,9 @@ async def account_for_token(token: str | None) -> Account | None:
         WorkspaceSession.id, WorkspaceSession.last_seen_at, WorkspaceSession.expires_at,
         WorkspaceSession.user.id, WorkspaceSession.user.email, WorkspaceSession.user.role,
         WorkspaceSession.user.team, WorkspaceSession.user.disabled,
-    ).where(WorkspaceSession.token_hash == _hash_token(token)).first()
+    ).where(WorkspaceSession.token_hash == _hash_token(token)).limit(1)  # token_hash is unique
+    # Not .first(): its ORDER BY id lets the planner walk every session by rowid instead of the index.
+    row = row[0] if row else None
     if row is None:
         return None
     now = datetime.now(timezone.utc)

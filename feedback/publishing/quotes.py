@@ -110,8 +110,9 @@ async def published_quotes(update_ids: Iterable[int]) -> dict[int, list[Quote]]:
     result: dict[int, list[Quote]] = {i: [] for i in ids}
     if not ids:
         return result
-    quotes = await Quote.objects().where(Quote.status == APPROVED).order_by(Quote.id).output(load_json=True)
-    quotes = [q for q in quotes if ids & set(q.updates or [])]
+    # Sorted here, not by ORDER BY id, which could lead the planner past the status index.
+    quotes = await Quote.objects().where(Quote.status == APPROVED).output(load_json=True)
+    quotes = sorted((q for q in quotes if ids & set(q.updates or [])), key=lambda q: q.id)
     for quote in await _still_permitted(quotes):
         for update_id in quote.updates or []:
             if update_id in result:

@@ -228,8 +228,9 @@ async def _store_codings(run_id: int, comments: list[Comment], version: int, cod
             rows = await CommentCoding.select(
                 CommentCoding.id, CommentCoding.response, CommentCoding.question, CommentCoding.theme,
                 CommentCoding.terms, CommentCoding.source, CommentCoding.status,
-            ).where((CommentCoding.run == run_id) & CommentCoding.response.is_in(chunk)).order_by(CommentCoding.id).output(load_json=True)
-            for row in rows:
+            ).where((CommentCoding.run == run_id) & CommentCoding.response.is_in(chunk)).output(load_json=True)
+            # Ordered here, not by ORDER BY id, which could tempt the planner into scanning the table by rowid.
+            for row in sorted(rows, key=lambda r: r["id"]):
                 existing.setdefault((row["response"], row["question"]), []).extend(stored_from_rows([row]))
             for row in await CodedComment.select(CodedComment.response, CodedComment.question).where(
                 (CodedComment.run == run_id) & CodedComment.response.is_in(chunk)
