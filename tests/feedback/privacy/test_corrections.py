@@ -137,3 +137,11 @@ def test_a_correction_request_is_deleted_with_the_answers_at_the_end_of_their_pe
     assert main(["retention", "--apply"]) == 0
     capsys.readouterr()
     assert run(CorrectionRequest.count().where(CorrectionRequest.subject == subject)) == 0
+
+
+def test_what_we_hold_lists_correction_requests_and_how_long_they_are_kept(browser):
+    with browser() as admin:
+        sign_in(admin, make_user("admin"))
+        page = text_of(admin.get("/workspace/privacy/what-we-hold").text)
+    assert "Requests to correct answers, in the person's own words" in page
+    assert "Requests to correct answers: deleted with the answers they are about" in page
