@@ -191,8 +191,17 @@ def _term_regex(term: str) -> str:
         if bare.lower() in SAINT_TITLES + PERSON_TITLES:
             parts.append(re.escape(bare) + r"\.?")
         else:
-            parts.append(re.sub(r"['’]", "['’]", re.escape(word).replace("\\'", "'")))
+            # Apostrophes and full stops may be left out ("st johns primary" for "St John's Primary").
+            letters = [c for c in word if c not in "'’."]
+            if not letters:
+                continue
+            parts.append(r"['’.]?".join(re.escape(c) for c in letters) + (r"\.?" if word.endswith(".") else ""))
     return r"[\s\-]+".join(parts)
+
+
+def _term_key(term: str) -> str:
+    """A listed term as its letters alone: what a match written with or without punctuation shares."""
+    return " ".join(re.sub(r"['’.]", "", term.lower()).replace("-", " ").split())
 
 
 def _list_pattern(terms: Iterable[str]) -> re.Pattern | None:
@@ -291,9 +300,9 @@ def redact(
     pairs = lists.replacements() + [(n.strip(), NAME_REMOVED) for n in local_names if n and n.strip()]
     pairs.sort(key=lambda p: len(p[0]), reverse=True)
     if pairs:
-        lookup = {t.lower(): r for t, r in reversed(pairs)}
+        lookup = {_term_key(t): r for t, r in reversed(pairs)}
         pattern = _list_pattern(t for t, _ in pairs)
-        text = pattern.sub(lambda m: lookup.get(m.group(1).lower(), NAME_REMOVED), text)
+        text = pattern.sub(lambda m: lookup.get(_term_key(m.group(1)), NAME_REMOVED), text)
     if proper_nouns:
         text = remove_proper_nouns(text, lists.allowed)
     return AGE_AFTER_NAME.sub(lambda m: m.group(1), text)

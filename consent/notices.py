@@ -68,6 +68,8 @@ async def publish_notice_files(directory: Path = NOTICE_DIR) -> int:
             (Notice.key == notice.key) & (Notice.version == notice.version) & (Notice.audience == notice.audience)
         ).first()
         if existing is not None:
+            if existing.edited_by:
+                continue  # an admin published this number from the workspace: their wording stands
             if (existing.title, existing.summary, existing.body) != (notice.title, notice.summary, notice.body):
                 raise NoticeChanged(
                     f"{path.name}: version {notice.version} is already published with different wording; "
@@ -111,3 +113,31 @@ async def publish_new_version(key: str, audience: str, title: str, summary: str,
     )
     await notice.save()
     return notice
+
+
+@dataclass(frozen=True)
+class NoticeEdit:
+    audience: str
+    title: str
+    summary: str
+    sections: tuple[NoticeSection, ...]
+
+
+async def notice_versions(key: str) -> list[Notice]:
+    """Every published version of a notice, every audience, newest first (old ones are kept for the
+    records: each consent record points at the version its person saw)."""
+    return await Notice.objects().where(Notice.key == key).order_by(Notice.version, ascending=False).order_by(Notice.audience)
+
+
+async def publish_edit(key: str, edits: list[NoticeEdit], edited_by: str, published_on: str) -> int:
+    """An admin's edit: every audience's wording (standard, easy read, young person) gets the same
+    new version number together, so the versions never drift apart. Returns that number."""
+    versions = await Notice.select(Notice.version).where(Notice.key == key).order_by(Notice.version, ascending=False).first()
+    number = (versions["version"] + 1) if versions else 1
+    for edit in edits:
+        await Notice(
+            key=key, version=number, audience=edit.audience, title=edit.title.strip(), summary=edit.summary.strip(),
+            body=NoticeText(key, number, edit.audience, edit.title, edit.summary, edit.sections, published_on).body,
+            published_on=published_on, edited_by=edited_by,
+        ).save()
+    return number

@@ -14,6 +14,7 @@ class Notice(Table, tablename="consent_notice"):
     summary = Text(null=False)
     body = Text(null=False)
     published_on = Varchar(length=10, null=False)  # ISO date shown to readers
+    edited_by = Varchar(length=254, null=False, default="")  # an admin's edit in the workspace; "" for the package's files
     created_at = Timestamptz(default=TimestamptzNow())
 
 
@@ -47,3 +48,19 @@ class DataRightsEvent(Table, tablename="consent_event"):
     count = Integer(null=False, default=1)
     detail = Varchar(length=200, null=False, default="")
     happened_at = Timestamptz(default=TimestamptzNow())
+
+
+class CorrectionRequest(Table, tablename="consent_correction"):
+    """A respondent's request to correct what is held ("ask us to correct it"), sent with their
+    reference. The words are theirs: shown to officers only inside hx-disable, never logged, and
+    deleted with the answers (erasure or the end of the retention period)."""
+
+    subject = Varchar(length=64, null=False, index=True)
+    survey = Varchar(length=80, null=False, default="")  # the survey's slug, for the officer's list
+    what_is_wrong = Text(null=False, default="")
+    should_say = Text(null=False, default="")
+    status = Varchar(length=20, null=False, default="open")  # open | corrected | not_changed
+    outcome = Text(null=False, default="")  # what the officer did, or why nothing was changed
+    handled_by = Varchar(length=254, null=False, default="")
+    handled_at = Timestamptz(null=True, default=None)
+    received_at = Timestamptz(default=TimestamptzNow())

@@ -27,7 +27,7 @@ from feedback.reporting.controllers.sharing import SharingController
 from feedback.workspace.controllers.api import ApiController
 from feedback.workspace.controllers.builder import BuilderController
 from feedback.workspace.controllers.dates import SurveyDatesController
-from feedback.privacy.controllers import AuditController, PartnershipController, RightsRequestsController, WhatWeHoldController
+from feedback.privacy.controllers import AuditController, CorrectionsController, NoticeTextController, PartnershipController, RightsRequestsController, WhatWeHoldController
 from feedback.messages import wording as message_wording
 from feedback.privacy.partnership import current_identity, refresh_if_stale, template_globals as partnership_template_globals
 from feedback.publishing.controllers.public import ROUTES as PUBLIC_ROUTES
@@ -90,7 +90,7 @@ def create_app(settings: Settings | None = None, manage_pool: bool = True) -> Li
         await refresh_if_stale()  # another worker's save reaches this one within a few seconds
 
     app = Litestar(
-        route_handlers=[*PUBLIC_ROUTES, *MESSAGE_ROUTES, RespondentController, SendCodeController, InvitedController, WithdrawController, AccountController, UsersController, WorkspaceController, InvitationsController, SurveyDatesController, AuditController, RightsRequestsController, WhatWeHoldController, PartnershipController, AnalysisController, BoardReportController, ReportingController, TokensController, SharingController, ThemesController, QuotesController, UpdatesController, NoticesController, BuilderController, ApiController, static],
+        route_handlers=[*PUBLIC_ROUTES, *MESSAGE_ROUTES, RespondentController, SendCodeController, InvitedController, WithdrawController, AccountController, UsersController, WorkspaceController, InvitationsController, SurveyDatesController, AuditController, RightsRequestsController, WhatWeHoldController, PartnershipController, CorrectionsController, NoticeTextController, AnalysisController, BoardReportController, ReportingController, TokensController, SharingController, ThemesController, QuotesController, UpdatesController, NoticesController, BuilderController, ApiController, static],
         lifespan=[lifespan],
         template_config=template_config({**symbol_template_globals(), **message_template_globals(), **partnership_template_globals()}),
         plugins=[HTMXPlugin()],

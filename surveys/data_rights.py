@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from consent.contacts import contact_for, delete_contacts
+from consent.corrections import corrections_for, delete_corrections
 from consent.events import log_event
 from consent.gate import latest_decisions
 from consent.tables import Notice
@@ -68,6 +69,7 @@ async def erase_response(draft: Draft, channel: str = "web") -> bool:
         ).where(Response.id == draft.id)
     await record_withdrawal(draft.respondent_id, [PARTICIPATION, *OPTIONAL_PURPOSES], channel=channel)
     await delete_contacts([draft.respondent_id])
+    await delete_corrections([draft.respondent_id])  # a correction request quotes the answers
     await log_event("erasure")
     return True
 
@@ -126,4 +128,9 @@ async def subject_access(reference: str) -> dict[str, Any] | None:
             for r in records
         ],
         "contact_details": {"email": contact.email, "phone": contact.phone} if contact else None,
+        "correction_requests": [
+            {"received_at": _iso(c.received_at), "what_is_wrong": c.what_is_wrong, "should_say": c.should_say,
+             "status": c.status, "outcome": c.outcome, "handled_at": _iso(c.handled_at)}
+            for c in await corrections_for(draft.respondent_id)
+        ],
     }

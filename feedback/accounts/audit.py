@@ -31,6 +31,8 @@ ACTIONS = (
     "notice_sent",  # a "we did" notice queued for the people who asked to hear back
     "invitations_imported", "invitations_sent",
     "partnership_updated",  # the partnership's identity, contacts or accessibility statement changed
+    "notice_edited",  # a privacy notice's wording: a new version, every audience together
+    "correction_requested", "correction_handled",  # "ask us to correct it": sent at /withdraw, handled by an officer
 )
 
 

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta, timezone
 
 from analysis.redaction import redact
 from consent.contacts import delete_contacts
+from consent.corrections import delete_corrections
 from consent.events import log_event
 from consent.tables import ContactDetail
 from feedback.accounts.audit import audit
@@ -157,6 +158,7 @@ async def _delete_expired(response_ids: list[int], subjects: list[str]) -> None:
     await forget_quotes_of_responses(response_ids)
     for start in range(0, len(subjects), 500):
         await delete_contacts(subjects[start:start + 500])
+        await delete_corrections(subjects[start:start + 500])
     for start in range(0, len(response_ids), 500):
         await Response.delete().where(Response.id.is_in(response_ids[start:start + 500]))
 

@@ -8,7 +8,13 @@ from datetime import date
 from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import Redirect
+
+from consent.notices import NoticeEdit, NoticeSection, notice_versions, parse_body, publish_edit
+from consent.tables import Notice
+from consent.corrections import CORRECTED, NOT_CHANGED, OPEN, correction_request, correction_requests, record_outcome
 
 from feedback.accounts.audit import audit, search
 from feedback.accounts.auth import Account, role_guard
@@ -21,7 +27,9 @@ from feedback.spreadsheets import csv_for_excel
 from surveys.codes import looks_like_code, normalise_code
 from surveys.data_rights import subject_access
 from surveys.responses import SUBMITTED, Draft, _fetch_one
-from surveys.runs import get_run_by_id
+from surveys.instrument import built_in_instruments
+from surveys.promises import retention_problems
+from surveys.runs import get_run_by_id, list_runs
 from surveys.tables import Response as ResponseRow
 from surveys.validation import field_values
 
@@ -212,3 +220,162 @@ class PartnershipController(Controller):
             return self._page(request, read.values, dates, read.errors, date_fields=read.dates)
         await save_identity(read.identity, _account(request).email)
         return Redirect("/workspace/privacy/partnership?saved=1", status_code=303)
+
+
+CORRECTION_OUTCOMES = {CORRECTED: "Corrected", NOT_CHANGED: "Not changed"}
+CORRECTION_STATUS = {OPEN: "Waiting", **CORRECTION_OUTCOMES}
+
+
+class CorrectionsController(Controller):
+    """"Ask us to correct it": the requests respondents sent from /withdraw, for an officer to act
+    on. The requests' words are the respondents' own (shown inside hx-disable, never logged)."""
+
+    path = "/workspace/privacy/corrections"
+    guards = [role_guard("admin", "officer")]
+    include_in_schema = False
+
+    @get("/")
+    async def corrections_page(self, request: Request) -> Response:
+        return render(request, "workspace/privacy/corrections.html", {
+            "page_title": "Correction requests", "account": _account(request),
+            "open": await correction_requests(OPEN),
+            "closed": [c for c in await correction_requests() if c.status != OPEN],
+            "status_labels": CORRECTION_STATUS,
+        })
+
+    def _request_page(self, request: Request, found, values: dict[str, str], errors: dict[str, str]) -> Response:
+        return render(request, "workspace/privacy/correction.html", {
+            "page_title": ("Error: " if errors else "") + "Correction request", "account": _account(request),
+            "found": found, "values": values, "errors": errors, "outcomes": CORRECTION_OUTCOMES,
+            "status_labels": CORRECTION_STATUS,
+            "error_list": [{"text": m, "href": f"#{k}"} for k, m in errors.items()],
+        }, status_code=422 if errors else 200)
+
+    @get("/{request_id:int}")
+    async def correction_page(self, request: Request, request_id: FromPath[int]) -> Response:
+        found = await correction_request(request_id)
+        if found is None:
+            raise NotFoundException()
+        return self._request_page(request, found, {}, {})
+
+    @post("/{request_id:int}", status_code=200)
+    async def handle_correction(self, request: Request, request_id: FromPath[int]) -> Response:
+        found = await correction_request(request_id)
+        if found is None:
+            raise NotFoundException()
+        form = await request.form()
+        values = {"outcome": _text(form, "outcome", 20), "note": _text(form, "note", 2000)}
+        errors: dict[str, str] = {}
+        if found.status != OPEN:
+            errors["outcome"] = "This request has already been handled"
+        elif values["outcome"] not in CORRECTION_OUTCOMES:
+            errors["outcome"] = "Select whether you corrected the answers"
+        if not values["note"] and "outcome" not in errors:
+            errors["note"] = ("Enter what you changed" if values["outcome"] == CORRECTED
+                              else "Enter why nothing was changed, for the person and the data protection officer")
+        if errors:
+            return self._request_page(request, found, values, errors)
+        handled = await record_outcome(request_id, values["outcome"], values["note"], _account(request).email)
+        if handled is None:
+            return self._request_page(request, found, values, {"outcome": "This request has already been handled"})
+        # The note may repeat the answers: the audit log gets the outcome and the survey only.
+        await audit(_account(request).email, "correction_handled", object=found.survey, detail=values["outcome"])
+        return Redirect("/workspace/privacy/corrections", status_code=303)
+
+
+AUDIENCE_LABELS = {"standard": "Standard", "easy_read": "Easy read", "young_person": "Young people"}
+
+
+def _sections_from(body: str) -> tuple[NoticeSection, ...]:
+    """The body as typed: sections start with a line "## Heading"; text before the first is refused."""
+    text = body.replace("\r\n", "\n").strip()
+    if not text.startswith("## "):
+        return ()
+    sections = parse_body(text)
+    return tuple(s for s in sections if s.heading and s.text)
+
+
+class NoticeTextController(Controller):
+    """The privacy notices' wording, edited by an admin. Each save is a new version of every
+    audience's wording at once (kept in step); old versions stay, with their date and editor, and
+    every consent record keeps pointing at the version its person saw."""
+
+    path = "/workspace/privacy/notices"
+    guards = [role_guard("admin")]
+    include_in_schema = False
+
+    async def _current(self, key: str) -> tuple[list, list]:
+        versions = await notice_versions(key)
+        if not versions:
+            raise NotFoundException()
+        latest = versions[0].version
+        current = sorted((n for n in versions if n.version == latest), key=lambda n: list(AUDIENCE_LABELS).index(n.audience)
+                         if n.audience in AUDIENCE_LABELS else 99)
+        return current, versions
+
+    @get("/")
+    async def notices_page(self, request: Request) -> Response:
+        keys = sorted({row["key"] for row in await Notice.select(Notice.key)})
+        rows = []
+        for key in keys:
+            current, _ = await self._current(key)
+            rows.append((key, current[0]))
+        return render(request, "workspace/privacy/notices.html", {
+            "page_title": "Privacy notices", "account": _account(request), "rows": rows,
+        })
+
+    async def _edit_page(self, request: Request, key: str, values: dict[str, str], errors: dict[str, str], saved: bool = False) -> Response:
+        current, versions = await self._current(key)
+        return render(request, "workspace/privacy/notice_edit.html", {
+            "page_title": ("Error: " if errors else "") + f"Edit the privacy notice {key}", "account": _account(request),
+            "key": key, "current": current, "versions": versions, "values": values, "errors": errors, "saved": saved,
+            "labels": AUDIENCE_LABELS, "error_list": [{"text": m, "href": f"#{k}"} for k, m in errors.items()],
+        }, status_code=422 if errors else 200)
+
+    @get("/{key:str}")
+    async def edit_page(self, request: Request, key: FromPath[str]) -> Response:
+        current, _ = await self._current(key)
+        values = {}
+        for notice in current:
+            values |= {f"{notice.audience}-title": notice.title, f"{notice.audience}-summary": notice.summary,
+                       f"{notice.audience}-body": notice.body}
+        return await self._edit_page(request, key, values, {}, saved=request.query_params.get("saved") == "1")
+
+    @post("/{key:str}", status_code=200)
+    async def save(self, request: Request, key: FromPath[str]) -> Response:
+        current, _ = await self._current(key)
+        form = await request.form()
+        values: dict[str, str] = {}
+        errors: dict[str, str] = {}
+        edits: list[NoticeEdit] = []
+        instruments = [i for i in built_in_instruments().values() if i.notice == key]
+        instruments += [r.instrument for r in await list_runs() if r.instrument.notice == key]
+        for notice in current:
+            audience, label = notice.audience, AUDIENCE_LABELS.get(notice.audience, notice.audience)
+            title, summary, body = (_text(form, f"{audience}-{part}", limit) for part, limit in
+                                    (("title", 200), ("summary", 2000), ("body", 20000)))
+            values |= {f"{audience}-title": title, f"{audience}-summary": summary, f"{audience}-body": body}
+            if not title:
+                errors[f"{audience}-title"] = f"Enter the title of the {label.lower()} notice"
+            if not summary:
+                errors[f"{audience}-summary"] = f"Enter the summary of the {label.lower()} notice"
+            sections = _sections_from(body)
+            if not sections:
+                errors[f"{audience}-body"] = (f"Write the {label.lower()} notice in sections: a line starting ## and the "
+                                              "heading, then its text")
+                continue
+            text = "\n".join([title, summary, *(f"{s.heading}\n{s.text}" for s in sections)])
+            for instrument in instruments:
+                problems = retention_problems(instrument.retention, text, where=f"The {label.lower()} notice")
+                if problems:
+                    errors[f"{audience}-body"] = problems[0] + f" (the survey {instrument.title!r} keeps its own settings)"
+                    break
+            edits.append(NoticeEdit(audience, title, summary, sections))
+        if not errors and all((e.title, e.summary, e.sections) == (n.title, n.summary, parse_body(n.body))
+                              for e, n in zip(edits, current)):
+            errors[f"{current[0].audience}-body"] = "Nothing has changed: edit the wording before saving a new version"
+        if errors:
+            return await self._edit_page(request, key, values, errors)
+        number = await publish_edit(key, edits, _account(request).email, date.today().isoformat())
+        await audit(_account(request).email, "notice_edited", object=key, detail=f"version {number}")
+        return Redirect(f"/workspace/privacy/notices/{key}?saved=1", status_code=303)

@@ -46,6 +46,7 @@ def holding_of(instrument: Instrument, survey_titles: list[str], teams: set[str]
     categories.append("Consent records: which notice version was shown, each choice, and who decided (the person, or a parent or carer)")
     if any(p in instrument.consent_purposes for p in ("contact", "follow_up")):
         categories.append("Contact details (email or phone) of people who ask to hear back, kept in a table apart from the answers")
+    categories.append("Requests to correct answers, in the person's own words, with what an officer did about them")
     purposes = [notice.summary.splitlines()[0]] if notice and notice.summary else []
     purposes += [f"Only with the person's agreement: {OPTIONAL_PURPOSES[p].question}" for p in instrument.consent_purposes]
     retention = instrument.retention
@@ -54,6 +55,7 @@ def holding_of(instrument: Instrument, survey_titles: list[str], teams: set[str]
         f"Finished answers, with their theme codings, quotes and contact details: deleted {_days(retention.answers_days)} after the survey closes (consent records are kept, without answers, as evidence of what was agreed)",
         ("Written comments: kept with the answers" if retention.free_text == "keep" else
          f"Written comments: {'anonymised' if retention.free_text == 'anonymise' else 'deleted'} {_days(retention.free_text_days)} after the survey closes"),
+        "Requests to correct answers: deleted with the answers they are about (when they are withdrawn, or at the end of their period)",
         f"Contact details: deleted once the person has been told, and at the latest {_days(retention.contacts_days)} after the survey closes",
     ]
     who = ["Council and NHS officers and the partnership's admins, signed in to the workspace (two-factor for admins)"]

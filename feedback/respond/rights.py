@@ -5,6 +5,7 @@ the survey and what was withdrawn, never the reference, the answers or any conta
 
 from __future__ import annotations
 
+from consent.corrections import request_correction
 from feedback.accounts.audit import audit
 from feedback.publishing.quotes import QUOTES, remove_quotes_of
 from feedback.themes.store import delete_codings
@@ -38,3 +39,11 @@ async def withdraw_consent(draft: Draft, purposes: list[str], actor: str, reason
         detail = ", ".join(withdrawn) + (f"; {reason}" if reason else "")
         await audit(actor, "withdrawal", object=await _survey_slug(draft), detail=detail)
     return withdrawn
+
+
+async def ask_for_correction(draft: Draft, what_is_wrong: str, should_say: str, actor: str) -> None:
+    """A request to correct what is held, for an officer to act on; the audit entry names the
+    survey only (the request's words may describe the child)."""
+    slug = await _survey_slug(draft)
+    await request_correction(draft.respondent_id, slug, what_is_wrong, should_say)
+    await audit(actor, "correction_requested", object=slug)

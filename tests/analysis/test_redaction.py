@@ -83,3 +83,40 @@ def test_a_broken_lists_file_says_what_is_wrong(tmp_path):
 
 def test_without_the_heuristic_only_patterns_and_lists_apply():
     assert redact("Sarah Jones on 07700 900982", proper_nouns=False) == "Sarah Jones on [phone number removed]"
+
+
+UNPUNCTUATED_LISTS = RedactionLists(
+    names=("Oakfield", "Amelia-Rose"),
+    schools=("St John's Primary", "St. Mary's C.E. School", "Greenfield Academy"),
+)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("we love st johns primary", "we love [school removed]"),
+    ("St Johns Primary never replied", "[school removed] never replied"),
+    ("ST JOHNS PRIMARY!", "[school removed]!"),
+    ("st. john’s primary said no", "[school removed] said no"),
+    ("st john's primary", "[school removed]"),
+    ("st-johns-primary", "[school removed]"),
+    ("saint johns primary is next door", "saint johns primary is next door"),  # not how it is listed: the officer still reads it
+    ("st marys ce school was kind", "[school removed] was kind"),
+    ("St Marys C.E. School.", "[school removed]."),
+    ("stmarys ce school", "stmarys ce school"),
+    ("greenfield  academy, then oakfield", "[school removed], then [name removed]"),
+    ("amelia rose and amelia-rose", "[name removed] and [name removed]"),
+])
+def test_listed_schools_and_places_are_removed_without_their_punctuation(text, expected):
+    assert redact(text, lists=UNPUNCTUATED_LISTS, proper_nouns=False) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "the primary school was fine",
+    "john is at primary now and his johns are new",  # a listed school's words, not the school
+    "st johnston primary is miles away",
+    "we stayed at the academy in the green field",
+    "her primary worry is the mary rose trip",
+    "ask st. john ambulance",
+    "the oak field behind school",
+])
+def test_ordinary_words_near_a_listed_name_stay(text):
+    assert redact(text, lists=UNPUNCTUATED_LISTS, proper_nouns=False) == text

@@ -12,7 +12,7 @@ from feedback.accounts.audit import RESPONDENT
 from feedback.errors import error_page, refusing_odd_input
 from feedback.rate_limit import RateLimiter, client_key, public_post_limit
 from feedback.rendering import render
-from feedback.respond.rights import erase_answers, withdraw_consent
+from feedback.respond.rights import ask_for_correction, erase_answers, withdraw_consent
 from surveys.data_rights import find_by_reference, withdrawable_purposes
 from surveys.responses import Draft
 from surveys.runs import get_run_by_id
@@ -26,6 +26,10 @@ DONE_MESSAGES = {
         "We have deleted your answers. They will not be used in any figures, reports or exports from now on.",
         "Figures that were already published before today cannot be changed, but they never identified you.",
     ]),
+    "correction": ("We have your request to correct your answers", [
+        "An officer will read it and correct what we hold, or tell the data protection officer why it was not changed.",
+        "Nothing else changes: your answers are still used as you agreed until they are corrected.",
+    ]),
     "consent": ("Your choice has been recorded", [
         "We will stop using your answers in the way you chose, from now on. If you withdrew permission to contact you, we have deleted your contact details.",
     ]),
@@ -38,10 +42,18 @@ EASY_VERSIONS = ("easy_read", "symbols")
 EASY_NOT_FOUND = "We cannot find answers with that number. Check each letter. It looks like ABCD-EFGH-JKMN."
 EASY_NO_REFERENCE = "Type in your answer number."
 EASY_NO_CHOICE = "Choose what you want to do."
+CORRECTION_ERRORS = {
+    "standard": {"what_is_wrong": "Enter what is wrong in your answers", "should_say": "Enter what it should say"},
+    "easy": {"what_is_wrong": "Tell us what is wrong.", "should_say": "Tell us what it should say."},
+}
 EASY_DONE = {
     "answers": ("Your answers are gone", ["We deleted your answers.", "We will not use them from now on."]),
+    "correction": ("We will look at it", ["We have what you told us.", "Someone will check your answers and fix them."]),
     "consent": ("We have done what you asked", ["We will stop doing what you said no to.", "If we had your email or phone number, we deleted it."]),
 }
+
+
+CORRECTION_LIMIT = 2000
 
 
 def _form(form, name: str) -> str:
@@ -130,3 +142,30 @@ class WithdrawController(Controller):
         messages = EASY_DONE if variant != "standard" else DONE_MESSAGES
         title, paragraphs = messages.get(what, messages["answers"])
         return render(request, "withdraw/done.html", {"page_title": title, "paragraphs": paragraphs, "variant": variant})
+
+    @post("/correct")
+    async def correct(self, request: Request) -> Response:
+        """"Ask us to correct it": with the reference, what is wrong and what it should say. The first
+        post (from the choices page) shows the form; the second sends the request to the officers."""
+        form = await request.form()
+        found = await self._lookup(request, form)
+        if isinstance(found, Response):
+            return found
+        variant = _version(_form(form, "version"))
+        easy = variant != "standard"
+        values = {name: (field_values(form, name) or [""])[0][:CORRECTION_LIMIT] for name in ("what_is_wrong", "should_say")}
+        errors: dict[str, str] = {}
+        if _form(form, "send") == "yes":
+            messages = CORRECTION_ERRORS["easy" if easy else "standard"]
+            errors = {name: messages[name] for name, value in values.items() if not value.strip()}
+            if not errors:
+                await ask_for_correction(found, values["what_is_wrong"], values["should_say"], RESPONDENT)
+                version = f"&version={variant}" if easy else ""
+                return Redirect(path="/withdraw/done?what=correction" + version, status_code=303)
+        run = await get_run_by_id(found.run_id)
+        title = "Tell us what is wrong" if easy else "Ask us to correct your answers"
+        return render(request, "withdraw/correct.html", {
+            "page_title": ("Error: " if errors else "") + title, "reference": found.reference,
+            "survey_title": run.title if run else "", "values": values, "errors": errors, "variant": variant,
+            "error_list": [{"text": m, "href": f"#{k}"} for k, m in errors.items()],
+        }, status_code=422 if errors else 200)

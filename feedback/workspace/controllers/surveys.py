@@ -16,11 +16,14 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 
 from feedback.accounts.audit import audit
+from feedback.accounts.controllers import csrf_cookie, session_cookie
 from feedback.accounts.auth import (
     Account,
     can_manage,
     can_see,
+    end_session,
     role_guard,
+    session_cookie_name,
     signed_in,
     visible_or_404,
 )
@@ -189,7 +192,12 @@ class WorkspaceController(Controller):
         settings = request.app.state.settings
         token = await start_event_mode(run.id, _account(request).email, settings.secret_key)
         await audit(_account(request).email, "kiosk_started", object=run.slug)
-        return _see_other(f"/s/{run.slug}", [kiosk_cookie(run.slug, token, settings)])
+        # The tablet is handed to the public: the officer is signed out on it, so the next person
+        # cannot open the workspace (their other devices stay signed in).
+        await end_session(request.cookies.get(session_cookie_name(settings.is_production)))
+        return _see_other(f"/s/{run.slug}", [
+            kiosk_cookie(run.slug, token, settings), session_cookie(request, None), csrf_cookie(request, None),
+        ])
 
     @post("/surveys/{run_id:int}/kiosk/end")
     async def end_kiosk(self, request: Request, run_id: FromPath[int]) -> Response:

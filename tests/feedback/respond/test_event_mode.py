@@ -245,3 +245,32 @@ def test_the_idle_time_comes_from_the_environment(monkeypatch):
     assert load_settings().kiosk_idle_seconds == 45
     monkeypatch.delenv("FEEDBACK_KIOSK_IDLE_SECONDS")
     assert load_settings().kiosk_idle_seconds == 180
+
+
+def test_the_officer_who_starts_event_mode_is_signed_out_on_that_tablet_only(browser):
+    """A kiosk must not hand the next person the workspace: not by opening it, not by the old
+    session cookie (Back, a saved copy), while the officer's own laptop stays signed in."""
+    survey = open_survey(None)
+    officer = make_user("officer")
+    with browser() as laptop, browser() as tablet:
+        sign_in(laptop, officer)
+        sign_in(tablet, officer)
+        old_session = tablet.cookies.get("session")
+        assert old_session
+        page = tablet.get(f"/workspace/surveys/{survey.id}")
+        assert "signs you out of the workspace on this device" in text_of(page.text)
+        response = tablet.post(f"/workspace/surveys/{survey.id}/kiosk", data={"_csrf_token": csrf_token(page.text)},
+                               follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"] == f"/s/{survey.slug}"
+        assert not tablet.cookies.get("session")
+        # the next person at the tablet
+        for url in ("/workspace", f"/workspace/surveys/{survey.id}", f"/workspace/surveys/{survey.id}/export.csv"):
+            shown = tablet.get(url, follow_redirects=False)
+            assert shown.status_code in (302, 303) and "/login" in shown.headers["location"], url
+        answer_pages(tablet, survey, 1)  # the tablet still takes answers
+        assert latest_draft(survey)["channel"] == "event"
+        tablet.cookies.set("session", old_session)  # the cookie from before, replayed
+        replayed = tablet.get(f"/workspace/surveys/{survey.id}", follow_redirects=False)
+        assert replayed.status_code in (302, 303) and "/login" in replayed.headers["location"]
+        # the officer's laptop is another session: still signed in
+        assert laptop.get(f"/workspace/surveys/{survey.id}").status_code == 200
