@@ -184,6 +184,7 @@ def test_the_easy_read_and_picture_versions_say_the_headline_in_words_without_ja
         for word in JARGON:
             assert word not in text, (version, word)
         assert "figures.csv" not in page.text and "data-chart=" not in page.text
+        assert "All themes" not in text and "What it is about" in text  # the filter in plain words too
         # a link back to the standard version of the same survey, and across to the other easy read
         assert f'href="/you-said-we-did?survey={known.slug}"' in page.text
         other = "easy_read" if version == "symbols" else "symbols"
