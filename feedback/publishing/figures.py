@@ -45,6 +45,61 @@ def headline_summary(result, target: float) -> str:
     return sentence + ": we are below it, but the interval includes it."
 
 
+def in_tenths(count: int, base: int) -> int:
+    """count out of base as a whole number of tenths, halves rounded up (13 of 20 is 7 in 10), worked
+    out on the integers so 0.65 never rounds down through floating point."""
+    return (20 * count + base) // (2 * base)
+
+
+def easy_headline(result, target: float) -> dict[str, Any]:
+    """The headline for the easy-read page: the figure in words ("About 7 in 10 people ..."), never a
+    percentage or an interval, and `tenths` for the picture of 10 people (None without a figure)."""
+    if result.share is None or not result.base or result.positive is None:
+        return {"tenths": None, "lines": ["Not enough people answered for us to share the numbers yet.",
+                                          f"We only share numbers when {MIN_GROUP} people or more answer. "
+                                          "Then nobody can tell who said what."]}
+    tenths = in_tenths(result.positive, result.base)
+    happy = "said they were happy with the help for SEND."
+    if result.positive == result.base:
+        first = f"Everyone who answered {happy}"
+    elif result.positive == 0:
+        first = f"Nobody who answered {happy}"
+    elif tenths == 10:
+        first = f"Nearly everyone who answered {happy}"
+    elif tenths == 0:
+        first = f"Fewer than 1 in 10 people who answered {happy}"
+    else:
+        first = f"About {tenths} in 10 people who answered {happy}"
+    wanted = max(1, min(10, round(target * 10)))
+    goal = f"We want {wanted} in 10 people to be happy." if wanted < 10 else "We want everyone to be happy."
+    reached = "We have reached this." if result.meets_target else "We have not got there yet."
+    return {"tenths": tenths, "lines": [first, f"{result.base} people answered this question.", goal, reached]}
+
+
+def progress_in_words(progress: int | None) -> str:
+    """An update's progress for the easy-read page, without a percentage."""
+    value = progress or 0
+    if value <= 0:
+        return "We have not started this yet."
+    if value >= 100:
+        return "We have finished this."
+    if value < 40:
+        return "We have started this."
+    if value <= 60:
+        return "We are about half way."
+    return "We have nearly finished this."
+
+
+def date_in_words(iso: str) -> str:
+    """2027-05-30 as "30 May 2027" (the stored text as it is when it is not a date)."""
+    from datetime import date
+
+    try:
+        return date.fromisoformat(iso).strftime("%-d %B %Y")
+    except ValueError:
+        return iso
+
+
 # The public pages are open to anyone, so their figures are worked out once per state of the answers,
 # not on every visit. The key changes whenever a published figure could: a response is sent or erased
 # (its updated_at moves), or anyone records a consent decision (a withdrawal included). Only
@@ -80,7 +135,8 @@ async def survey_results(runs: Iterable[Run], target: float) -> list[dict[str, A
         published = (await published_figures_of(run, target))["headline"]
         if published is None:
             continue
-        results.append({"run": run, "published": published, "summary": headline_summary(published["headline"], target)})
+        results.append({"run": run, "published": published, "summary": headline_summary(published["headline"], target),
+                        "easy": easy_headline(published["headline"], target)})
     return results
 
 

@@ -104,7 +104,7 @@ async def published_figures_csv(request: Request, survey: FromQuery[str | None] 
 
 async def _updates_context(survey: str | None, year: str | None, theme: str | None, version: str | None,
                            target: float = 0.9) -> dict:
-    from feedback.publishing.figures import survey_results
+    from feedback.publishing.figures import date_in_words, progress_in_words, survey_results
     from feedback.publishing.quotes import published_quotes
     from feedback.publishing.updates import STATUS_TAGS, STATUSES, published_updates, theme_labels, timeline
     from surveys.runs import list_runs
@@ -138,6 +138,8 @@ async def _updates_context(survey: str | None, year: str | None, theme: str | No
         "statuses": STATUSES,
         "tags": STATUS_TAGS,
         "variant": version if easy else "standard",
+        "progress_in_words": progress_in_words,
+        "date_in_words": date_in_words,
     }
 
 

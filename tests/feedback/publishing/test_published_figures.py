@@ -158,13 +158,83 @@ def test_survey_titles_that_look_like_formulas_are_neutralised(app):
             assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), value
 
 
-def test_the_easy_read_and_picture_versions_show_the_headline_too(app, known):
+def main_text(html: str) -> str:
+    """The words of the page's main part; punctuation joined to its word as a reader sees it (the
+    picture version wraps each key word and its full stop in its own element)."""
+    return re.sub(r" ([.,?!:])", r"\1", text_of(html[html.index("<main"):html.index("</main>")]))
+
+
+# What a young person or a parent reading easy read must not meet: percentages, intervals, file
+# formats, the suppression mark, statistical words.
+JARGON = ("%", "interval", "confidence", "CSV", ".csv", "[c]", "base", "Progress:", "Due ")
+
+
+def test_the_easy_read_and_picture_versions_say_the_headline_in_words_without_jargon(app, known):
     client = TestClient(app=app, base_url="http://testserver.local")
     for version in ("easy_read", "symbols"):
         page = client.get("/you-said-we-did", params={"survey": known.slug, "version": version})
         assert page.status_code == 200
-        assert f'data-chart="published-headline-{known.slug}"' in page.text
-        assert "65% of the 20 people" in text_of(page.text)
+        text = main_text(page.text)
+        # 13 of 20 were satisfied: 65% is "about 7 in 10" (halves round up), with the target in words
+        assert "About 7 in 10 people who answered said they were happy with the help for SEND." in text
+        assert "20 people answered this question." in text
+        assert "We want 9 in 10 people to be happy." in text and "We have not got there yet." in text
+        assert 'data-filled="7"' in page.text  # the picture of 10 people has 7 blue
+        assert "Each person in the picture is 1 in 10 people." in text
+        for word in JARGON:
+            assert word not in text, (version, word)
+        assert "figures.csv" not in page.text and "data-chart=" not in page.text
+        assert "All themes" not in text and "What it is about" in text  # the filter in plain words too
+        # a link back to the standard version of the same survey, and across to the other easy read
+        assert f'href="/you-said-we-did?survey={known.slug}"' in page.text
+        other = "easy_read" if version == "symbols" else "symbols"
+        assert f'href="/you-said-we-did?version={other}&amp;survey={known.slug}"' in page.text
+    standard = client.get("/you-said-we-did", params={"survey": known.slug})
+    assert f'href="/you-said-we-did?version=easy_read&amp;survey={known.slug}"' in standard.text
+    assert "65%" in main_text(standard.text)  # the standard page keeps its percentages
+
+
+def test_easy_read_says_everyone_and_not_enough_in_words(app):
+    everyone = open_test_run("annual-send-parent")
+    for seed in range(10):
+        run(submitted(everyone, valid_answers(everyone.instrument, 4000 + seed, overall_satisfaction="satisfied")))
+    publish(everyone)
+    few = open_test_run("annual-send-parent")
+    for seed in range(4):
+        run(submitted(few, valid_answers(few.instrument, 4100 + seed, overall_satisfaction="satisfied")))
+    publish(few)
+    client = TestClient(app=app, base_url="http://testserver.local")
+    page = client.get("/you-said-we-did", params={"survey": everyone.slug, "version": "easy_read"})
+    text = main_text(page.text)
+    assert "Everyone who answered said they were happy with the help for SEND." in text
+    assert "We have reached this." in text and 'data-filled="10"' in page.text
+    page = client.get("/you-said-we-did", params={"survey": few.slug, "version": "easy_read"})
+    text = main_text(page.text)
+    assert "Not enough people answered for us to share the numbers yet." in text
+    assert "data-filled" not in page.text  # no picture of people when there is no figure
+    for word in JARGON:
+        assert word not in text, word
+
+
+def test_an_easy_read_update_says_its_progress_and_date_in_words(app):
+    survey = open_test_run("annual-send-parent")
+
+    async def create():
+        update = await save_update({"run": survey.id, "themes": [], "title": "Phone calls", "you_said": "Nobody answers.",
+                                    "we_did": "A helpline.", "easy_read_you_said": "You said nobody answers the phone.",
+                                    "easy_read_we_did": "We have a new phone line.", "owner": "", "status": "in_progress",
+                                    "reason": "", "progress": 45, "due_on": "2027-05-30"}, actor="tests")
+        await set_published(update, True)
+
+    run(create())
+    client = TestClient(app=app, base_url="http://testserver.local")
+    easy = main_text(client.get("/you-said-we-did", params={"survey": survey.slug, "version": "easy_read"}).text)
+    assert "We have a new phone line." in easy
+    assert "We are about half way. We plan to finish by 30 May 2027." in easy
+    for word in JARGON:
+        assert word not in easy, word
+    standard = main_text(client.get("/you-said-we-did", params={"survey": survey.slug}).text)
+    assert "Progress: 45% · Due 2027-05-30" in standard
 
 
 def test_public_figures_are_worked_out_once_and_again_after_any_withdrawal(app, monkeypatch):
