@@ -66,3 +66,19 @@ def test_a_team_that_sees_fewer_years_never_gets_figures_made_for_an_officer(app
     forum_page = signed_in(app, role="pcv", team=team).get(url)
     assert _count(forum_page) == 11 and "last time" not in text_of(forum_page.text).split("not counting")[0]
     assert run(get_run_by_id(this_year.id)).shared_with == (team,)
+
+
+def test_the_board_report_counts_a_response_sent_after_the_last_download(app):
+    from tests.feedback.publishing.test_board_report import _docx_text
+
+    instrument = built_in_instruments()["annual-send-parent"]
+    survey = run(open_run(instrument, slug=f"cache-{uuid.uuid4().hex[:8]}", lineage=f"cache-{uuid.uuid4().hex[:6]}"))
+    for i in range(10):
+        run(submitted(survey, valid_answers(survey.instrument, 860 + i)))
+    officer = signed_in(app)
+    url = f"/workspace/surveys/{survey.id}/analysis/board-report.docx"
+    first = officer.get(url)
+    assert first.status_code == 200 and any("· 10 responses" in line for line in _docx_text(first.content))
+    run(submitted(survey, valid_answers(survey.instrument, 899)))
+    again = officer.get(url)
+    assert any("· 11 responses" in line for line in _docx_text(again.content))
