@@ -365,16 +365,19 @@ def headline(
     return result
 
 
-def compare_runs(current: SurveyData, previous: SurveyData, full: bool = False) -> pd.DataFrame:
+def compare_runs(current: SurveyData, previous: SurveyData, full: bool = False,
+                 figures_now: dict[str, Figures] | None = None) -> pd.DataFrame:
     """Change since the previous run, for every closed question both runs ask with the same options:
     one row per (question, value) with the share now and then, the change and its 95% interval
-    (Newcombe). Figures suppressed in either run leave the change blank."""
+    (Newcombe). Figures suppressed in either run leave the change blank.
+    `figures_now` reuses figures of `current` already computed (same `full`), by question key."""
     rows = []
     for question in current.closed_questions:
         old_question = previous.questions.get(question.key)
         if old_question is None or old_question.option_values != question.option_values or question.key not in previous.answers:
             continue
-        now = question_figures(current, question.key, full=full).table
+        now = (figures_now[question.key] if figures_now and question.key in figures_now
+               else question_figures(current, question.key, full=full)).table
         then = question_figures(previous, question.key, full=full).table.set_index("value")
         for _, r in now[now["kind"] != "excluded"].iterrows():
             if r["value"] not in then.index:

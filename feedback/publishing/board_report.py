@@ -11,19 +11,20 @@ approved (redacted, consent re-checked by `approved_quotes`).
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 
 from analysis.charts import Bar, bar_chart
 from analysis.disclosure import LOW_COUNTS, MIN_GROUP, SUPPRESSED_LABEL
-from analysis.loading import BREAKDOWNS
+from analysis.loading import BREAKDOWNS, load_run
 from analysis.metrics import HEADLINE_QUESTION, POSITIVE, breakdowns
 from analysis.report import TrendPoint, change_since, change_words, target_verdict
 from feedback.accounts.auth import Account
 from feedback.publishing.quotes import approved_quotes
 from feedback.results.dashboard import figure_rows, interval_text, published_headline
-from feedback.results.service import lineage_history, svg_to_png
+from feedback.results import cache
+from feedback.results.service import svg_to_png, visible_lineage
 from feedback.themes.views import themes_overview
 from surveys.runs import Run
 
@@ -72,7 +73,20 @@ def _png(chart) -> bytes | None:
 
 
 async def board_report_data(account: Account, run: Run, target: float) -> BoardReport:
-    history = await lineage_history(account, run)
+    """The report's figures are computed once per state of the data (see `feedback.results.cache`);
+    the date and the approved quotes (whose review is not in that key) are read every time."""
+    runs = await visible_lineage(account, run)
+    key = ("board-report", run.id, target, await cache.fingerprint(runs, run.id))
+    report = cache.get(key)
+    if report is None:
+        report = await _report_figures(run, runs, target)
+        cache.put(key, report)
+    return replace(report, made_on=datetime.now(timezone.utc).strftime("%-d %B %Y"),
+                   quotes=[q.text for q in (await approved_quotes(run.id))[:MAX_QUOTES]])
+
+
+async def _report_figures(run: Run, visible: list[Run], target: float) -> BoardReport:
+    history = [(r, await load_run(r)) for r in visible]
     data = history[-1][1]
     points = [_published_point(r, r.year or r.title, d, target) for r, d in history]
     now = points[-1]
@@ -124,7 +138,6 @@ async def board_report_data(account: Account, run: Run, target: float) -> BoardR
         report.themes = Table("Themes raised most in comments", ["Theme", "People raising it", "Share of commenters"],
                               [[t["label"], t["people_text"], t["share_text"]] for t in themes["rows"]])
     report.themes_note = themes["note"]
-    report.quotes = [q.text for q in (await approved_quotes(run.id))[:MAX_QUOTES]]
     if now.share is not None:
         tenths = round(now.share * 10)
         report.easy_headline = f"About {tenths} out of 10 people who answered were happy with the help for SEND."

@@ -9,7 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from feedback.accounts.auth import Account, can_see
+from feedback.accounts.auth import Account, can_manage, can_see
 from feedback.accounts.tables import User
 from feedback.reporting.tables import ApiToken
 from surveys.runs import Run
@@ -40,6 +40,12 @@ class TokenAccess:
         if not can_see(self.owner, run):
             return False
         return (run.team or PARTNERSHIP) == self.team or self.team in run.shared_with
+
+    def may_read_raw(self, run: Run) -> bool:
+        """Raw answers: a token made to read them, whose owner manages the survey, scoped to the team
+        that runs it. A survey shared with the token's team gives aggregated figures only."""
+        return (self.may_read_responses and self.may_read(run) and can_manage(self.owner, run)
+                and (run.team or PARTNERSHIP) == self.team)
 
 
 class TokenProblem(ValueError):

@@ -9,12 +9,14 @@ from litestar.response import Redirect
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 
+from feedback.accounts.audit import audit
 from feedback.accounts.auth import signed_in, visible_or_404
 from feedback.rendering import render
 from analysis.loading import load_run
 from feedback.results.populations import (
     MAX_UPLOAD, breakdowns_of, families_from_csv, families_from_form, groups_of, populations_of, save_populations,
 )
+from feedback.results.responses import opened_response
 from feedback.results.service import find_chart, results_context, svg_to_png
 from surveys.runs import get_run_by_id
 
@@ -55,6 +57,24 @@ class AnalysisController(Controller):
             "chart_downloads": f"/workspace/surveys/{run.id}/analysis/charts",
         })
         return render(request, "workspace/analysis/dashboard.html", context)
+
+    @get("/{run_id:int}/responses/{response_id:int}")
+    async def one_response(self, request: Request, run_id: FromPath[int], response_id: FromPath[int],
+                           back: FromQuery[str | None] = None) -> Response:
+        """One response's answers, for those who manage the survey, while its respondent takes part.
+        Every opening is audited (who, which response, when); anything else is a 404."""
+        run = await _visible_run(request, run_id, manage=True)
+        opened = await opened_response(run, response_id)
+        if opened is None:
+            raise NotFoundException()
+        await audit(request.state.account.email, "response_opened", object=run.slug, detail=f"response {opened.response_id}")
+        # Back to where the officer came from, only within this survey's pages.
+        prefix = f"/workspace/surveys/{run.id}/"
+        back_url = back if back and back.startswith(prefix) and "//" not in back and "\\" not in back else f"{prefix}analysis"
+        return render(request, "workspace/analysis/response.html", {
+            "page_title": f"Response {opened.response_id}: {run.title}", "account": request.state.account,
+            "run": run, "response": opened, "back_url": back_url,
+        })
 
     @get("/{run_id:int}/analysis/charts/{name:str}", media_type="image/svg+xml")
     async def chart_download(self, request: Request, run_id: FromPath[int], name: FromPath[str]) -> Response:

@@ -117,9 +117,9 @@ def change_text(change: float | None, low: float | None, high: float | None) -> 
     return f"{words} (95% interval {low * 100:+.0f} to {high * 100:+.0f})"
 
 
-def change_rows(data: SurveyData, previous: SurveyData) -> list[dict[str, Any]]:
+def change_rows(data: SurveyData, previous: SurveyData, figures: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """The positive share of every question both runs ask, now and then, with the change."""
-    table = compare_runs(data, previous, full=True)
+    table = compare_runs(data, previous, full=True, figures_now=figures)
     rows = []
     for record in table[table["kind"] == POSITIVE].to_dict("records"):
         question = data.questions.get(record["question"])
@@ -174,9 +174,9 @@ def dashboard_context(
     since the previous run of the same survey."""
     has_headline = HEADLINE_QUESTION in data.questions and HEADLINE_QUESTION in data.answers
     top = headline(data, target, previous, full=True) if has_headline else None
-    questions = [
-        question_section(question_figures(data, q.key, full=True), f"question-{q.key}") for q in data.closed_questions
-    ]
+    # Each question's figures are computed once and shared with the change since last time.
+    figures = {q.key: question_figures(data, q.key, full=True) for q in data.closed_questions}
+    questions = [question_section(figures[q.key], f"question-{q.key}") for q in data.closed_questions]
     splits = breakdowns(data, HEADLINE_QUESTION, full=True) if has_headline else {}
     verdict_key, verdict = target_verdict(top)
     points = list(history or [])
@@ -185,7 +185,8 @@ def dashboard_context(
         change, low, high = change_since(points[-1], points[-2])
         trend_change = change_words(change, low, high, since=points[-2].label or "last time")
     grew, fell = theme_changes(themes_now or [], themes_before or [])
-    who = figure_rows(question_figures(data, "respondent_role", full=True).table) if "respondent_role" in data.questions else []
+    who = figure_rows(figures["respondent_role"].table) if "respondent_role" in figures else (
+        figure_rows(question_figures(data, "respondent_role", full=True).table) if "respondent_role" in data.questions else [])
     return {
         "respondents": len(data),
         "previous_respondents": len(previous) if previous is not None else None,
@@ -204,7 +205,7 @@ def dashboard_context(
         "questions": questions,
         "sections": sections_of(questions, sections, {q.key: q.section for q in data.closed_questions}),
         "breakdowns": [breakdown_section(by, figures, target) for by, figures in splits.items()],
-        "changes": change_rows(data, previous) if previous is not None else [],
+        "changes": change_rows(data, previous, figures) if previous is not None else [],
         "min_group": MIN_GROUP,
     }
 

@@ -9,16 +9,21 @@ from analysis.charts import Chart
 from analysis.loading import SurveyData, load_run
 from analysis.report import POET_VIEWS, side_by_side, trend
 from feedback.accounts.auth import Account, can_see
+from feedback.results import cache
 from feedback.results.dashboard import dashboard_context
 from feedback.results.populations import populations_of, representation_context
 from feedback.themes.views import themes_over_years, themes_overview
 from surveys.runs import Run, lineage_runs, list_runs
 
 
+async def visible_lineage(account: Account, run: Run) -> list[Run]:
+    """Every run of the lineage up to `run` that `account` may see, oldest first."""
+    return [r for r in await lineage_runs(run) if r.id == run.id or can_see(account, r)]
+
+
 async def lineage_history(account: Account, run: Run) -> list[tuple[Run, SurveyData]]:
     """Every run of the lineage up to `run` that `account` may see, oldest first, with its data."""
-    runs = [r for r in await lineage_runs(run) if r.id == run.id or can_see(account, r)]
-    return [(r, await load_run(r)) for r in runs]
+    return [(r, await load_run(r)) for r in await visible_lineage(account, run)]
 
 
 def _plain_label(run: Run, runs: list[Run]) -> str:
@@ -35,7 +40,22 @@ def _label(run: Run, runs: list[Run]) -> str:
 
 
 async def results_context(account: Account, run: Run, target: float, weight_by: str | None = None) -> dict[str, Any]:
-    history = await lineage_history(account, run)
+    """Everything the results page shows. The figures are computed once per state of the data they
+    come from (see `cache`); the POET views depend on which other surveys the account sees, so they
+    are gathered each time. Callers get a copy of the top level to add their own keys to."""
+    runs = await visible_lineage(account, run)
+    key = ("results", run.id, target, weight_by, await cache.fingerprint(runs, run.id))
+    computed = cache.get(key)
+    if computed is None:
+        computed = await _computed_results(run, runs, target, weight_by)
+        cache.put(key, computed)
+    context = dict(computed)
+    context["poet"] = await poet_views(account, run, context["data"])
+    return context
+
+
+async def _computed_results(run: Run, visible: list[Run], target: float, weight_by: str | None) -> dict[str, Any]:
+    history = [(r, await load_run(r)) for r in visible]
     data = history[-1][1]
     earlier_run, earlier = (history[-2] if len(history) >= 2 else (None, None))
     runs = [r for r, _ in history]
@@ -51,7 +71,6 @@ async def results_context(account: Account, run: Run, target: float, weight_by: 
     context["theme_trends"] = await themes_over_years([(_label(r, runs), r, d) for r, d in history])
     context.update({"previous_run": earlier_run, "data": data})
     context.update(representation_context(data, await populations_of(run.id), weight_by))
-    context["poet"] = await poet_views(account, run, data)
     return context
 
 

@@ -107,3 +107,19 @@ def test_new_results_screens_pass_axe_at_both_widths(new_page, three_years):
     page.goto(f"/workspace/surveys/{poet.id}/analysis", timeout=90_000)
     check("POET results")
     check.assert_clean()
+
+
+def test_an_officer_opens_one_response_from_a_comment_and_axe_finds_nothing(new_page, three_years):
+    """From the results page, a theme, one of its comments, then that person's answers and back."""
+    page = new_page()
+    sign_in(page, make_user("officer"))
+    check = PageChecks(page, both_widths=True)
+    page.goto(f"/workspace/surveys/{three_years.id}/themes/review?show=all", timeout=90_000)
+    page.get_by_role("link", name="Open this response").first.click()
+    page.wait_for_url("**/responses/**")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Response ")
+    assert "The EHCP took nearly a year to arrive." in page.locator("main").inner_text()
+    check("one response")
+    page.get_by_role("link", name="Back").click()
+    page.wait_for_url("**/themes/review**")
+    check.assert_clean()

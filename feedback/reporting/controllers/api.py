@@ -206,7 +206,7 @@ class ReportingController(Controller):
                         per_page: PageSize = PER_PAGE) -> ResponsesPage:
         access: TokenAccess = request.state.token
         run = await self._run(request, run_id)
-        if not access.may_read_responses or access.owner.role not in ("admin", "officer"):
+        if not access.may_read_raw(run) or access.owner.role not in ("admin", "officer"):
             raise PermissionDeniedException("This token reads published figures and themes only.")
         header, rows = await export_rows(run)
         keys = header[4:]

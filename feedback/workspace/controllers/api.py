@@ -70,7 +70,8 @@ class ApiController(Controller):
 
     @get("/surveys/{run_id:int}/responses", summary="Submitted responses that the consent gate allows")
     async def responses(self, request: Request, run_id: FromPath[int]) -> ResponsesPage:
-        run = visible_or_404(request.state.account, await get_run_by_id(run_id))
+        # Raw answers follow manage permission: a team a survey is shared with gets aggregated results only.
+        run = visible_or_404(request.state.account, await get_run_by_id(run_id), manage=True)
         header, rows = await export_rows(run)
         keys = header[4:]
         records = []

@@ -211,7 +211,7 @@ class WorkspaceController(Controller):
 
     @get("/surveys/{run_id:int}/export.csv")
     async def export_csv(self, request: Request, run_id: FromPath[int]) -> Response:
-        run = await _visible_run(request, run_id)
+        run = await _visible_run(request, run_id, manage=True)  # raw rows: sharing gives aggregates only
         header, rows = await export_rows(run, labels=True)
         text, count = csv_for_excel(header, rows)
         await audit(_account(request).email, "export", object=run.slug, detail="csv", count=count)
@@ -225,7 +225,7 @@ class WorkspaceController(Controller):
 
     @get("/surveys/{run_id:int}/export.xlsx")
     async def export_xlsx(self, request: Request, run_id: FromPath[int]) -> Response:
-        run = await _visible_run(request, run_id)
+        run = await _visible_run(request, run_id, manage=True)  # raw rows: sharing gives aggregates only
         header, rows = await export_rows(run, labels=True)
         buffer = io.BytesIO()
         count = write_xlsx(header, rows, buffer, codebook_sheet=codebook(run))

@@ -22,10 +22,11 @@ from tests.workspace_client import make_user, open_survey, sign_in
 
 GET_ROUTES = [
     "/workspace/surveys/{id}", "/workspace/surveys/{id}/counts", "/workspace/surveys/{id}/qr.svg",
-    "/workspace/surveys/{id}/poster", "/workspace/surveys/{id}/export.csv", "/workspace/surveys/{id}/codebook.csv",
-    "/workspace/surveys/{id}/export.xlsx", "/api/surveys/{id}/responses", "/workspace/surveys/{id}/analysis",
+    "/workspace/surveys/{id}/poster", "/workspace/surveys/{id}/codebook.csv", "/workspace/surveys/{id}/analysis",
     "/workspace/surveys/{id}/themes/review", "/workspace/surveys/{id}/themes/uncoded",
 ]
+# raw answers follow manage permission: sharing gives a team the aggregated results, not the rows
+RAW_ROUTES = ["/workspace/surveys/{id}/export.csv", "/workspace/surveys/{id}/export.xlsx", "/api/surveys/{id}/responses"]
 MANAGE_ROUTES = ["/workspace/surveys/{id}/status", "/workspace/surveys/{id}/enter", "/workspace/surveys/{id}/kiosk",
                  "/workspace/surveys/{id}/kiosk/end", "/workspace/surveys/{id}/themes/review"]
 ADMIN_ROUTES = ["/workspace/users", "/workspace/audit", "/workspace/privacy/partnership"]
@@ -88,6 +89,14 @@ def test_permission_matrix(browser, matrix_world, who):
                     expected = 401 if url.startswith("/api") else 303
                 else:
                     expected = 200 if name in SEES[who] else 404
+                assert status == expected, (who, name, url, status)
+            for route in RAW_ROUTES:
+                url = route.format(id=survey.id)
+                status = client.get(url, follow_redirects=False).status_code
+                if who == "anonymous":
+                    expected = 401 if url.startswith("/api") else 303
+                else:
+                    expected = 200 if name in MANAGES[who] else 404
                 assert status == expected, (who, name, url, status)
             for route in MANAGE_ROUTES:
                 url = route.format(id=survey.id)
