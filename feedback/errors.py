@@ -67,7 +67,10 @@ def handle_unexpected(request: Request, exc: Exception) -> Response:
     while frame is not None and frame.tb_next is not None:
         frame = frame.tb_next
     where = f"{frame.tb_frame.f_code.co_filename}:{frame.tb_lineno}" if frame else "?"
-    log.error("unhandled %s at %s on %s %s", type(exc).__name__, where, request.method, request.url.path)
+    # The route template (`/invitation/{token}`), never the raw path: paths carry invitation,
+    # withdrawal and resume tokens, and an unmatched path is whatever someone typed.
+    route = request.scope.get("path_template") or "(no route)"
+    log.error("unhandled %s at %s on %s %s", type(exc).__name__, where, request.method, route)
     return error_page(request, HTTP_500_INTERNAL_SERVER_ERROR)
 
 
