@@ -55,9 +55,25 @@ def error_page(request: Request, status_code: int, detail: list[str] | None = No
     )
 
 
+class UnstorableText(ValidationException):
+    """A form field or query parameter holds a null character (or undecodable bytes): PostgreSQL
+    refuses them in text, and no one types them on purpose."""
+
+    PARAGRAPHS = [
+        "Something you typed or pasted contains a hidden character we cannot store (a null character).",
+        "Nothing was saved from this page; anything you saved before it is still saved. Go back, retype the text "
+        "(or paste it as plain text) and try again.",
+    ]
+
+    def __init__(self) -> None:
+        super().__init__("What was sent contains a character that cannot be stored (a null character)")
+
+
 def handle_http_exception(request: Request, exc: HTTPException) -> Response:
     if request.url.path == "/healthz" or request.url.path.startswith(("/schema", "/api/")):
         return Response({"status_code": exc.status_code, "detail": exc.detail}, status_code=exc.status_code)
+    if isinstance(exc, UnstorableText):
+        return error_page(request, exc.status_code, UnstorableText.PARAGRAPHS)
     return error_page(request, exc.status_code)
 
 
@@ -118,8 +134,28 @@ def refuse_out_of_range_numbers(request: Request) -> None:
         if isinstance(value, (str, PurePath)) and not _clean_text(str(value)):
             raise NotFoundException()
     for _, value in request.query_params.multi_items():
+        if isinstance(value, str) and not _clean_text(value):
+            raise UnstorableText()
         if isinstance(value, str) and len(value) > MAX_NUMBER_DIGITS and value.lstrip("+-").isdigit():
             raise ValidationException("A number in the address is too long")
+
+
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+async def refuse_unstorable_form_text(request: Request) -> None:
+    """Runs before every handler too: a null character in any form field (or its name) is refused
+    with a clear 400 before a handler tries to store it, so PostgreSQL never raises mid-save and
+    both databases behave alike. The parsed form is cached on the request, so handlers read it again
+    for free. Uploaded files are left to the handler that reads them."""
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return
+    if not request.headers.get("content-type", "").lower().startswith(_FORM_TYPES):
+        return
+    form = await request.form()
+    for name, value in form.multi_items():
+        if not _clean_text(name) or (isinstance(value, str) and not _clean_text(value)):
+            raise UnstorableText()
 
 
 def refusing_odd_input(hook):
@@ -128,6 +164,7 @@ def refusing_odd_input(hook):
 
     async def checked(request: Request):
         refuse_out_of_range_numbers(request)
+        await refuse_unstorable_form_text(request)
         return await hook(request)
 
     return checked
