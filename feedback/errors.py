@@ -3,15 +3,57 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from http import HTTPStatus
 from pathlib import PurePath
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from feedback.rendering import render
 
 log = logging.getLogger("feedback.errors")
+
+
+@dataclass
+class Problem:
+    """An API error as RFC 9457 problem details (`application/problem+json`)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+def problem(status_code: int, detail: str | None = None, headers: dict[str, str] | None = None) -> Response:
+    title = HTTPStatus(status_code).phrase if status_code in HTTPStatus._value2member_map_ else "Error"
+    body = {"type": "about:blank", "title": title, "status": status_code, "detail": str(detail or title)}
+    return Response(body, status_code=status_code, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def _problem_spec(description: str) -> ResponseSpec:
+    return ResponseSpec(data_container=Problem, description=description, media_type=PROBLEM_MEDIA_TYPE,
+                        generate_examples=False)
+
+
+# Every /api/* route lists these in the OpenAPI schema (`responses=API_ERRORS`).
+API_ERRORS = {
+    400: _problem_spec("The request could not be read (a parameter out of range, or a character that cannot be stored)"),
+    401: _problem_spec("Not signed in, or no valid token"),
+    403: _problem_spec("Signed in, but not allowed to do this"),
+    404: _problem_spec("No such survey, or not one you may read"),
+    422: _problem_spec("A parameter is not valid"),
+    429: _problem_spec("Too many requests"),
+}
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith(("/api/", "/schema")) or request.url.path == "/healthz"
 
 
 class SignInRequired(Exception):
@@ -70,8 +112,9 @@ class UnstorableText(ValidationException):
 
 
 def handle_http_exception(request: Request, exc: HTTPException) -> Response:
-    if request.url.path == "/healthz" or request.url.path.startswith(("/schema", "/api/")):
-        return Response({"status_code": exc.status_code, "detail": exc.detail}, status_code=exc.status_code)
+    if is_api(request):
+        headers = {"Retry-After": "300"} if exc.status_code == 429 else None
+        return problem(exc.status_code, exc.detail, headers=headers)
     if isinstance(exc, UnstorableText):
         return error_page(request, exc.status_code, UnstorableText.PARAGRAPHS)
     return error_page(request, exc.status_code)
@@ -87,6 +130,8 @@ def handle_unexpected(request: Request, exc: Exception) -> Response:
     # withdrawal and resume tokens, and an unmatched path is whatever someone typed.
     route = request.scope.get("path_template") or "(no route)"
     log.error("unhandled %s at %s on %s %s", type(exc).__name__, where, request.method, route)
+    if is_api(request):
+        return problem(HTTP_500_INTERNAL_SERVER_ERROR, "Sorry, there is a problem with the service")
     return error_page(request, HTTP_500_INTERNAL_SERVER_ERROR)
 
 
@@ -96,7 +141,7 @@ def handle_sign_in_required(request: Request, exc: Exception) -> Response:
     from litestar.response import Redirect
 
     if request.url.path.startswith("/api/"):
-        return Response({"status_code": 401, "detail": "Sign in to the workspace first"}, status_code=401)
+        return problem(401, "Sign in to the workspace first")
     target = request.url.path
     if request.method != "GET":
         target = "/workspace"
