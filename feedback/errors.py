@@ -150,8 +150,9 @@ def handle_sign_in_required(request: Request, exc: Exception) -> Response:
     return Redirect(path=f"/login?next={quote(target)}", status_code=303)
 
 
-# Ids are 64-bit integers in both databases; a bigger number in a URL would overflow the driver.
-MAX_ID = 2**63 - 1
+# Ids are Piccolo `Serial` columns: 32-bit `SERIAL` on PostgreSQL (SQLite's are 64-bit). A bigger
+# number in a URL would overflow PostgreSQL's integer and give a 500, so it names nothing (404).
+MAX_ID = 2**31 - 1
 # Python refuses to turn more than 4,300 digits into an int; nothing we take needs more than this.
 MAX_NUMBER_DIGITS = 19
 
