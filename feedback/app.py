@@ -45,7 +45,7 @@ from feedback.workspace.controllers.surveys import WorkspaceController
 from feedback.database import close_pool, start_pool
 from feedback.messages.controllers import ROUTES as MESSAGE_ROUTES
 from feedback.messages.worker import InProcessWorker, worker_from_settings
-from feedback.errors import EXCEPTION_HANDLERS, refuse_out_of_range_numbers
+from feedback.errors import EXCEPTION_HANDLERS, refuse_out_of_range_numbers, refuse_unstorable_form_text
 from feedback.rendering import STATIC_DIR, template_config
 from feedback.respond.symbols import template_globals as symbol_template_globals
 from feedback.security import csrf_config, security_headers_hook
@@ -87,6 +87,7 @@ def create_app(settings: Settings | None = None, manage_pool: bool = True) -> Li
 
     async def before_request(request: Request) -> None:
         refuse_out_of_range_numbers(request)
+        await refuse_unstorable_form_text(request)
         await refresh_if_stale()  # another worker's save reaches this one within a few seconds
 
     app = Litestar(

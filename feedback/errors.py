@@ -3,15 +3,57 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from http import HTTPStatus
 from pathlib import PurePath
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from feedback.rendering import render
 
 log = logging.getLogger("feedback.errors")
+
+
+@dataclass
+class Problem:
+    """An API error as RFC 9457 problem details (`application/problem+json`)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+def problem(status_code: int, detail: str | None = None, headers: dict[str, str] | None = None) -> Response:
+    title = HTTPStatus(status_code).phrase if status_code in HTTPStatus._value2member_map_ else "Error"
+    body = {"type": "about:blank", "title": title, "status": status_code, "detail": str(detail or title)}
+    return Response(body, status_code=status_code, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def _problem_spec(description: str) -> ResponseSpec:
+    return ResponseSpec(data_container=Problem, description=description, media_type=PROBLEM_MEDIA_TYPE,
+                        generate_examples=False)
+
+
+# Every /api/* route lists these in the OpenAPI schema (`responses=API_ERRORS`).
+API_ERRORS = {
+    400: _problem_spec("The request could not be read (a parameter out of range, or a character that cannot be stored)"),
+    401: _problem_spec("Not signed in, or no valid token"),
+    403: _problem_spec("Signed in, but not allowed to do this"),
+    404: _problem_spec("No such survey, or not one you may read"),
+    422: _problem_spec("A parameter is not valid"),
+    429: _problem_spec("Too many requests"),
+}
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith(("/api/", "/schema")) or request.url.path == "/healthz"
 
 
 class SignInRequired(Exception):
@@ -55,9 +97,26 @@ def error_page(request: Request, status_code: int, detail: list[str] | None = No
     )
 
 
+class UnstorableText(ValidationException):
+    """A form field or query parameter holds a null character (or undecodable bytes): PostgreSQL
+    refuses them in text, and no one types them on purpose."""
+
+    PARAGRAPHS = [
+        "Something you typed or pasted contains a hidden character we cannot store (a null character).",
+        "Nothing was saved from this page; anything you saved before it is still saved. Go back, retype the text "
+        "(or paste it as plain text) and try again.",
+    ]
+
+    def __init__(self) -> None:
+        super().__init__("What was sent contains a character that cannot be stored (a null character)")
+
+
 def handle_http_exception(request: Request, exc: HTTPException) -> Response:
-    if request.url.path == "/healthz" or request.url.path.startswith(("/schema", "/api/")):
-        return Response({"status_code": exc.status_code, "detail": exc.detail}, status_code=exc.status_code)
+    if is_api(request):
+        headers = {"Retry-After": "300"} if exc.status_code == 429 else None
+        return problem(exc.status_code, exc.detail, headers=headers)
+    if isinstance(exc, UnstorableText):
+        return error_page(request, exc.status_code, UnstorableText.PARAGRAPHS)
     return error_page(request, exc.status_code)
 
 
@@ -67,7 +126,12 @@ def handle_unexpected(request: Request, exc: Exception) -> Response:
     while frame is not None and frame.tb_next is not None:
         frame = frame.tb_next
     where = f"{frame.tb_frame.f_code.co_filename}:{frame.tb_lineno}" if frame else "?"
-    log.error("unhandled %s at %s on %s %s", type(exc).__name__, where, request.method, request.url.path)
+    # The route template (`/invitation/{token}`), never the raw path: paths carry invitation,
+    # withdrawal and resume tokens, and an unmatched path is whatever someone typed.
+    route = request.scope.get("path_template") or "(no route)"
+    log.error("unhandled %s at %s on %s %s", type(exc).__name__, where, request.method, route)
+    if is_api(request):
+        return problem(HTTP_500_INTERNAL_SERVER_ERROR, "Sorry, there is a problem with the service")
     return error_page(request, HTTP_500_INTERNAL_SERVER_ERROR)
 
 
@@ -77,7 +141,7 @@ def handle_sign_in_required(request: Request, exc: Exception) -> Response:
     from litestar.response import Redirect
 
     if request.url.path.startswith("/api/"):
-        return Response({"status_code": 401, "detail": "Sign in to the workspace first"}, status_code=401)
+        return problem(401, "Sign in to the workspace first")
     target = request.url.path
     if request.method != "GET":
         target = "/workspace"
@@ -86,8 +150,9 @@ def handle_sign_in_required(request: Request, exc: Exception) -> Response:
     return Redirect(path=f"/login?next={quote(target)}", status_code=303)
 
 
-# Ids are 64-bit integers in both databases; a bigger number in a URL would overflow the driver.
-MAX_ID = 2**63 - 1
+# Ids are Piccolo `Serial` columns: 32-bit `SERIAL` on PostgreSQL (SQLite's are 64-bit). A bigger
+# number in a URL would overflow PostgreSQL's integer and give a 500, so it names nothing (404).
+MAX_ID = 2**31 - 1
 # Python refuses to turn more than 4,300 digits into an int; nothing we take needs more than this.
 MAX_NUMBER_DIGITS = 19
 
@@ -115,8 +180,28 @@ def refuse_out_of_range_numbers(request: Request) -> None:
         if isinstance(value, (str, PurePath)) and not _clean_text(str(value)):
             raise NotFoundException()
     for _, value in request.query_params.multi_items():
+        if isinstance(value, str) and not _clean_text(value):
+            raise UnstorableText()
         if isinstance(value, str) and len(value) > MAX_NUMBER_DIGITS and value.lstrip("+-").isdigit():
             raise ValidationException("A number in the address is too long")
+
+
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+async def refuse_unstorable_form_text(request: Request) -> None:
+    """Runs before every handler too: a null character in any form field (or its name) is refused
+    with a clear 400 before a handler tries to store it, so PostgreSQL never raises mid-save and
+    both databases behave alike. The parsed form is cached on the request, so handlers read it again
+    for free. Uploaded files are left to the handler that reads them."""
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return
+    if not request.headers.get("content-type", "").lower().startswith(_FORM_TYPES):
+        return
+    form = await request.form()
+    for name, value in form.multi_items():
+        if not _clean_text(name) or (isinstance(value, str) and not _clean_text(value)):
+            raise UnstorableText()
 
 
 def refusing_odd_input(hook):
@@ -125,6 +210,7 @@ def refusing_odd_input(hook):
 
     async def checked(request: Request):
         refuse_out_of_range_numbers(request)
+        await refuse_unstorable_form_text(request)
         return await hook(request)
 
     return checked

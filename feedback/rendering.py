@@ -44,7 +44,12 @@ def build_environment(extra_globals: dict[str, Any] | None = None) -> Environmen
         loader=ChoiceLoader(
             [
                 FileSystemLoader(TEMPLATE_DIR),
-                PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja", "templates")}),
+                # `govuk_frontend_vendor/` is the same package under a second name, so that our
+                # overrides in templates/govuk_frontend_jinja/ can call the macro they wrap.
+                PrefixLoader({
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja", "templates"),
+                    "govuk_frontend_vendor": PackageLoader("govuk_frontend_jinja", "templates"),
+                }),
             ]
         ),
         autoescape=True,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from argon2 import PasswordHasher
+from email_validator import EmailNotValidError, validate_email
 from argon2.exceptions import InvalidHashError, VerificationError
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotFoundException, PermissionDeniedException
@@ -66,6 +67,25 @@ def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
+EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
+
+
+def valid_email(email: str) -> str:
+    """The address, normalised, or ValueError with the GOV.UK message. email-validator checks the
+    syntax properly (RFC 5322 / 6531, no quoted local parts, no special-use domains), so addresses
+    like `"><img src=x>@x.org` never reach a stored row, a page or a mail header. No DNS lookups."""
+    email = normalise_email(email)
+    if not email or len(email) > 254:
+        raise ValueError(EMAIL_FORMAT)
+    try:
+        checked = validate_email(email, check_deliverability=False, allow_quoted_local=False, allow_domain_literal=False)
+    except EmailNotValidError:
+        raise ValueError(EMAIL_FORMAT) from None
+    if not EMAIL.match(checked.normalized) or any(c in checked.normalized for c in "<>\"'`"):
+        raise ValueError(EMAIL_FORMAT)
+    return normalise_email(checked.normalized)
+
+
 def password_problem(password: str, email: str = "", team: str = "") -> str | None:
     """Why a password would not do, or None. Length first, then zxcvbn's estimate of how many guesses it
     would take (score 3 or more: at least 10^8), with the person's email and team as words it knows."""
@@ -86,9 +106,7 @@ def password_problem(password: str, email: str = "", team: str = "") -> str | No
 
 async def create_user(email: str, role: str, password: str | None = None, team: str = "partnership") -> tuple[User, str | None]:
     """Create an account. Without a password it gets an invitation token (returned once)."""
-    email = normalise_email(email)
-    if not EMAIL.match(email):
-        raise ValueError("Enter an email address in the correct format, like name@example.com")
+    email = valid_email(email)
     if role not in ROLES:
         raise ValueError(f"Role must be one of {', '.join(ROLES)}")
     if await User.exists().where(User.email == email):

@@ -11,7 +11,7 @@ import pytest
 from tests.walker import csrf_token
 from tests.workspace_client import make_user, sign_in
 
-HUGE = [str(2**63), str(2**64 + 1), "9" * 40, "-1", "0", "00000000000000000000000000001", "1e9", "abc", "%00"]
+HUGE = [str(2**31), str(2**63), str(2**64 + 1), "9" * 40, "-1", "0", "00000000000000000000000000001", "1e9", "abc", "%00"]
 LONG_TEXT = ["x" * 5000, "%00", "..%2F..%2Fetc%2Fpasswd", "a%C0%AFb", "%E2%80%AE", "<svg>"]
 QUERY = {
     "year": "9" * 5000, "run": str(2**64), "survey": "x" * 3000, "page": str(2**70), "theme": "%00",

@@ -18,6 +18,7 @@ from litestar.params import FromPath, Parameter
 
 from analysis.disclosure import SUPPRESSED_LABEL
 from analysis.loading import load_run
+from feedback.errors import API_ERRORS, problem
 from feedback.accounts.audit import audit
 from feedback.publishing.board_report import published_themes
 from feedback.publishing.figures import CSV_HEADER, published_figures_of
@@ -34,8 +35,7 @@ PageSize = Annotated[int, Parameter(ge=1, le=MAX_PER_PAGE, description=f"Rows pe
 
 def _refused(request: Request, exc: NotAuthorizedException) -> Response:
     """401 with the challenge reporting tools look for (the app's API handler drops headers)."""
-    return Response({"status_code": 401, "detail": exc.detail}, status_code=401,
-                    headers={"WWW-Authenticate": 'Bearer realm="reporting"'})
+    return problem(401, exc.detail, headers={"WWW-Authenticate": 'Bearer realm="reporting"'})
 
 
 async def bearer_token(connection: ASGIConnection, _: BaseRouteHandler) -> None:
@@ -162,7 +162,7 @@ class ReportingController(Controller):
         await audit(access.owner.email, "api_token_used", object=run.slug if run else "",
                     detail=f"token {access.token_id} ({access.name}): {what}", count=count)
 
-    @get("/surveys", summary="Surveys this token may read")
+    @get("/surveys", responses=API_ERRORS, summary="Surveys this token may read")
     async def surveys(self, request: Request, page: PageNumber = 1, per_page: PageSize = PER_PAGE) -> SurveysPage:
         access: TokenAccess = request.state.token
         runs = [r for r in await list_runs() if access.may_read(r)]
@@ -170,7 +170,7 @@ class ReportingController(Controller):
         await self._audit(request, None, "surveys", len(chunk))
         return SurveysPage(info, [ReportingSurvey(r.id, r.slug, r.title, r.status, r.year, r.lineage, r.team) for r in chunk])
 
-    @get("/surveys/{run_id:int}/figures", summary="Published figures (disclosure control applied)")
+    @get("/surveys/{run_id:int}/figures", responses=API_ERRORS, summary="Published figures (disclosure control applied)")
     async def figures(self, request: Request, run_id: FromPath[int], page: PageNumber = 1,
                       per_page: PageSize = PER_PAGE) -> FiguresPage:
         run = await self._run(request, run_id)
@@ -190,7 +190,7 @@ class ReportingController(Controller):
         await self._audit(request, run, "figures", len(figures))
         return FiguresPage(info, figures)
 
-    @get("/surveys/{run_id:int}/themes", summary="Themes in comments (published: small numbers hidden)")
+    @get("/surveys/{run_id:int}/themes", responses=API_ERRORS, summary="Themes in comments (published: small numbers hidden)")
     async def themes(self, request: Request, run_id: FromPath[int], page: PageNumber = 1,
                      per_page: PageSize = PER_PAGE) -> ThemesPage:
         run = await self._run(request, run_id)
@@ -201,7 +201,7 @@ class ReportingController(Controller):
         return ThemesPage(info, published["commenters"],
                           [ThemeRow(r["key"], r["label"], r["people"], r["share"], r["suppressed"]) for r in chunk])
 
-    @get("/surveys/{run_id:int}/responses", summary="Responses the consent gate allows (officers' tokens made to read them)")
+    @get("/surveys/{run_id:int}/responses", responses=API_ERRORS, summary="Responses the consent gate allows (officers' tokens made to read them)")
     async def responses(self, request: Request, run_id: FromPath[int], page: PageNumber = 1,
                         per_page: PageSize = PER_PAGE) -> ResponsesPage:
         access: TokenAccess = request.state.token

@@ -10,6 +10,7 @@ from typing import Any
 from litestar import Controller, Request, get
 from litestar.params import FromPath
 
+from feedback.errors import API_ERRORS
 from feedback.accounts.audit import audit
 from feedback.accounts.auth import can_see, signed_in, visible_or_404
 from feedback.workspace.exports import export_rows
@@ -54,7 +55,7 @@ class ApiController(Controller):
     guards = [signed_in]
     tags = ["surveys"]
 
-    @get("/surveys", summary="Surveys you can see, with response counts")
+    @get("/surveys", responses=API_ERRORS, summary="Surveys you can see, with response counts")
     async def surveys(self, request: Request) -> list[SurveySummary]:
         account = request.state.account
         runs = [r for r in await list_runs() if can_see(account, r)]
@@ -68,7 +69,7 @@ class ApiController(Controller):
             for r in runs
         ]
 
-    @get("/surveys/{run_id:int}/responses", summary="Submitted responses that the consent gate allows")
+    @get("/surveys/{run_id:int}/responses", responses=API_ERRORS, summary="Submitted responses that the consent gate allows")
     async def responses(self, request: Request, run_id: FromPath[int]) -> ResponsesPage:
         # Raw answers follow manage permission: a team a survey is shared with gets aggregated results only.
         run = visible_or_404(request.state.account, await get_run_by_id(run_id), manage=True)

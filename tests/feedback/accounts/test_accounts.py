@@ -6,6 +6,7 @@ import re
 import uuid
 
 from feedback.accounts.audit import recent
+from feedback.accounts.tables import User
 from tests.conftest import run
 from tests.walker import csrf_token
 from tests.workspace_client import PASSWORD, make_user, sign_in
@@ -116,3 +117,22 @@ def test_role_changes_and_disabling_take_effect_at_once(browser):
         assert sign_in(them, officer).status_code == 422
         audit_page = boss.get("/workspace/audit")
         assert "user role changed" in audit_page.text and "user disabled" in audit_page.text
+
+
+def test_an_invitation_to_an_address_with_markup_is_refused_with_a_clear_message(browser):
+    admin = make_user("admin")
+    with browser() as client:
+        sign_in(client, admin)
+        for address in ['"><img src=x>@x.org', "a<b>@x.org", "name@localhost", "two@@x.org", "name@x", "name@x.test"]:
+            page = client.get("/workspace/users")
+            refused = client.post("/workspace/users", data={"_csrf_token": csrf_token(page.text), "email": address, "role": "officer"})
+            assert refused.status_code == 422, address
+            assert "govuk-error-summary" in refused.text
+            assert "Enter an email address in the correct format, like name@example.com" in refused.text
+            assert "<img src=x>" not in refused.text
+            assert run(User.count().where(User.email == address.lower())) == 0
+        page = client.get("/workspace/users")
+        unique = uuid.uuid4().hex[:8]
+        accepted = client.post("/workspace/users", data={"_csrf_token": csrf_token(page.text), "email": f" Jo.Bloggs.{unique}@Council.GOV.uk ", "role": "officer"})
+        assert accepted.status_code == 200
+        assert run(User.exists().where(User.email == f"jo.bloggs.{unique}@council.gov.uk"))
