@@ -15,7 +15,6 @@ import argparse
 import cProfile
 import os
 import pstats
-import re
 import statistics
 import subprocess
 import sys

@@ -21,7 +21,7 @@ from litestar.testing import TestClient
 
 from tests.markup_scan import MARKER, PAYLOADS, findings, text_outside_hx_disable
 from tests.walker import Walker
-from tests.workspace_client import PASSWORD, make_user, sign_in
+from tests.workspace_client import make_user, sign_in
 
 # A comment the theme coder recognises, so answers with a payload also become quotes.
 CODED = " We waited over a year for the EHC plan and the caseworker never replied to emails."

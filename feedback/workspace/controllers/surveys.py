@@ -4,14 +4,12 @@ assisted entry, event mode) and exports. Every route checks the role and the obj
 from __future__ import annotations
 
 import io
-import re
 from datetime import date, datetime, time, timezone
 from typing import Any
 
 import segno
 from markupsafe import Markup
 from litestar import Controller, Request, Response, get, post
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect
 
@@ -22,7 +20,6 @@ from feedback.accounts.auth import (
     can_manage,
     can_see,
     end_session,
-    role_guard,
     session_cookie_name,
     signed_in,
     visible_or_404,

@@ -21,7 +21,6 @@ from surveys.runs import open_run
 from surveys.tables import Response
 from tests.conftest import run, unique_slug
 from tests.consent.test_data_rights import completed
-from tests.walker import csrf_token
 from tests.workspace_client import make_user, sign_in, text_of
 
 NEW_SENTENCE = "We now also share anonymous figures with the school improvement team."
