@@ -10,13 +10,13 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 
 from feedback.accounts.audit import audit
-from feedback.accounts.auth import signed_in, visible_or_404
+from feedback.accounts.auth import can_manage, signed_in, visible_or_404
 from feedback.rendering import render
 from analysis.loading import load_run
 from feedback.results.populations import (
     MAX_UPLOAD, breakdowns_of, families_from_csv, families_from_form, groups_of, populations_of, save_populations,
 )
-from feedback.results.responses import opened_response
+from feedback.results.responses import answer_choices, opened_response, responses_behind_figure
 from feedback.results.service import find_chart, results_context, svg_to_png
 from surveys.runs import get_run_by_id
 
@@ -55,8 +55,26 @@ class AnalysisController(Controller):
             "page_title": f"Results: {run.title}", "account": request.state.account, "run": run,
             "target_error": target_error, "target_input": target if target_error else None,
             "chart_downloads": f"/workspace/surveys/{run.id}/analysis/charts",
+            # Those who manage the survey may open the responses behind a figure (sharing gives figures only).
+            "answer_choices": (lambda key: answer_choices(run, key)) if can_manage(request.state.account, run) else None,
         })
         return render(request, "workspace/analysis/dashboard.html", context)
+
+    @get("/{run_id:int}/responses")
+    async def responses_behind_a_figure(self, request: Request, run_id: FromPath[int], question: FromQuery[str] = "",
+                                        answer: FromQuery[str] = "", page: FromQuery[int] = 1) -> Response:
+        """The responses counted in one answer of a question, each linking to the response itself:
+        for those who manage the survey, through the consent gate, the listing audited."""
+        run = await _visible_run(request, run_id, manage=True)
+        behind = await responses_behind_figure(run, question[:100], answer[:100], page)
+        if behind is None:
+            raise NotFoundException()
+        await audit(request.state.account.email, "responses_listed", object=run.slug,
+                    detail=f"{behind.total} responses answering {question[:100]}")
+        return render(request, "workspace/analysis/responses.html", {
+            "page_title": f"Responses: {run.title}", "account": request.state.account, "run": run,
+            "behind": behind, "question_key": question[:100], "answer_value": answer[:100],
+        })
 
     @get("/{run_id:int}/responses/{response_id:int}")
     async def one_response(self, request: Request, run_id: FromPath[int], response_id: FromPath[int],

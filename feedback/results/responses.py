@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from consent.gate import permitted
+from consent.gate import permitted, permitted_subjects
 from consent.purposes import PARTICIPATION
-from surveys.responses import SUBMITTED, response_by_id
+from surveys.responses import SUBMITTED, response_by_id, submitted_responses
 from surveys.runs import Run
 
 VARIANTS = {"standard": "Standard", "easy_read": "Easy read", "symbols": "With pictures"}
@@ -65,3 +65,54 @@ async def opened_response(run: Run, response_id: int) -> OpenedResponse | None:
                               not question.option_values))
     return OpenedResponse(draft.id, draft.submitted_at, VARIANTS.get(draft.variant, draft.variant),
                           CHANNELS.get(draft.channel, draft.channel), answers)
+
+
+PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class ListedResponse:
+    response_id: int
+    submitted_at: datetime | None
+    variant: str
+
+
+@dataclass(frozen=True)
+class ResponsesBehindFigure:
+    """The responses counted in one answer of one question (a row of the question's figures)."""
+
+    question: str
+    answer: str
+    total: int
+    page: int
+    pages: int
+    responses: list[ListedResponse]
+
+
+def _gave(value, wanted: str) -> bool:
+    return wanted in value if isinstance(value, list) else value == wanted
+
+
+async def responses_behind_figure(run: Run, question_key: str, value: str, page: int = 1) -> ResponsesBehindFigure | None:
+    """The submitted responses that gave `value` to the question, oldest first, through the consent
+    gate (the same people the figure counts); None when the question or the answer is not one of
+    the survey's choices."""
+    question = run.instrument.questions_by_key.get(question_key)
+    if question is None or not question.option_values or value not in question.option_values:
+        return None
+    responses = await submitted_responses(run.id)
+    allowed = await permitted_subjects(PARTICIPATION, [r.respondent_id for r in responses])
+    matching = [r for r in responses if r.respondent_id in allowed and _gave(r.answers.get(question_key), value)]
+    pages = max(1, -(-len(matching) // PER_PAGE))
+    page = min(max(page, 1), pages)
+    shown = matching[(page - 1) * PER_PAGE: page * PER_PAGE]
+    return ResponsesBehindFigure(
+        question.text, question.label_for(value), len(matching), page, pages,
+        [ListedResponse(r.id, r.submitted_at, VARIANTS.get(r.variant, r.variant)) for r in shown],
+    )
+
+
+def answer_choices(run: Run, question_key: str) -> list[tuple[str, str]]:
+    """(value, label) of each answer a question offers, for the links from its figures."""
+    question = run.instrument.questions_by_key.get(question_key)
+    return [(o.value, o.label) for o in question.all_options] if question is not None else []

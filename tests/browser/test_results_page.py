@@ -4,6 +4,7 @@ nothing (sections open and closed), every chart keeps its data table, and the fi
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -122,4 +123,30 @@ def test_an_officer_opens_one_response_from_a_comment_and_axe_finds_nothing(new_
     check("one response")
     page.get_by_role("link", name="Back").click()
     page.wait_for_url("**/themes/review**")
+    check.assert_clean()
+
+
+def test_an_officer_opens_the_responses_behind_a_figure_and_axe_finds_nothing(new_page, three_years):
+    """From a question's figures on the results page to the people counted in one answer, one of
+    them, and back to the list."""
+    page = new_page()
+    sign_in(page, make_user("officer"))
+    check = PageChecks(page, both_widths=True)
+    page.goto(f"/workspace/surveys/{three_years.id}/analysis", timeout=90_000)
+    section = page.locator("details.app-results-section", has=page.locator("#q-overall_satisfaction"))
+    section.locator("summary").first.click()
+    behind = section.locator("#q-overall_satisfaction details.app-responses-behind")
+    behind.locator("summary").click()
+    behind.get_by_role("link", name=re.compile(r"^Satisfied")).click()  # 15 of the 20 said satisfied
+    page.wait_for_url("**/responses?question=**")
+    assert "answered" in page.get_by_role("heading", level=1).inner_text()
+    for width in (320, 1280):  # kept for a person to look at (not committed)
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=f"/tmp/screens/responses-behind-a-figure-{width}.png", full_page=True)
+    check("responses behind a figure")
+    page.locator("#responses-behind a").first.click()
+    page.wait_for_url("**/responses/**")
+    check("one response, from a figure")
+    page.get_by_role("link", name="Back").click()
+    page.wait_for_url("**/responses?question=**")
     check.assert_clean()

@@ -113,3 +113,39 @@ def test_an_officer_opens_a_response_from_a_comment_in_a_theme_and_comes_back(ap
     forum = _client(app, world, "shared")
     shared_review = forum.get(f"/workspace/surveys/{survey.id}/themes/review?show=all")
     assert shared_review.status_code == 200 and f'href="{link}' not in shared_review.text
+
+
+@pytest.mark.parametrize("who,allowed", [("admin", True), ("owner", True), ("shared", False), ("other", False)])
+def test_an_officer_opens_the_responses_behind_a_figure(app, world, who, allowed):
+    """From a question's figures on the results page to the people counted in one answer, then to
+    one of them and back. Runs after the withdrawal test: only the first response still counts."""
+    survey, drafts = world["survey"], world["drafts"]
+    client = _client(app, world, who)
+    results = client.get(f"/workspace/surveys/{survey.id}/analysis")
+    link = f"/workspace/surveys/{survey.id}/responses?question=overall_satisfaction&amp;answer=dissatisfied"
+    listing = client.get(f"/workspace/surveys/{survey.id}/responses", params={"question": "overall_satisfaction", "answer": "dissatisfied"})
+    listed = run(AuditEntry.select().where((AuditEntry.action == "responses_listed") & (AuditEntry.actor == client.email)))
+    if not allowed:
+        assert results.status_code in (200, 404) and link not in results.text  # a shared team sees figures, no people
+        assert listing.status_code == 404 and listed == []
+        return
+    assert results.status_code == 200 and link in results.text
+    assert listing.status_code == 200
+    words = text_of(listing.text)
+    assert "1 response answered “Dissatisfied”" in words
+    ids = re.findall(rf'href="/workspace/surveys/{survey.id}/responses/(\d+)\?back=', listing.text)
+    assert ids == [str(drafts[0].id)]  # the withdrawn and the erased are not counted, nor listed
+    assert len(listed) == 1 and "overall_satisfaction" in listed[0]["detail"]
+    opened = client.get(re.search(r'href="(/workspace/surveys/\d+/responses/\d+\?back=[^"]+)"', listing.text).group(1).replace("&amp;", "&"))
+    assert opened.status_code == 200 and "taxi never came" in text_of(opened.text)
+    assert re.search(rf'href="/workspace/surveys/{survey.id}/responses\?question=overall_satisfaction&amp;answer=dissatisfied&amp;page=1" class="govuk-back-link"', opened.text)
+
+
+def test_the_responses_behind_a_figure_refuse_questions_and_answers_that_are_not_choices(app, world):
+    officer = signed_in(app)
+    survey = world["survey"]
+    for params in ({"question": "could_be_better", "answer": "x"}, {"question": "overall_satisfaction", "answer": "<b>"},
+                   {"question": "no_such_question", "answer": "yes"}, {}):
+        assert officer.get(f"/workspace/surveys/{survey.id}/responses", params=params).status_code == 404
+    empty = officer.get(f"/workspace/surveys/{survey.id}/responses", params={"question": "overall_satisfaction", "answer": "very_satisfied", "page": "99"})
+    assert empty.status_code == 200 and "Nobody gave this answer." in empty.text
