@@ -59,11 +59,11 @@ from surveys.validation import field_values
 # Wrong passwords are slowed, never locked out: after 5 for one account (or 10 from one address, which
 # may be a whole council office behind one gateway) each further one doubles the wait, up to a minute.
 # Someone guessing another person's password can hold them back by a minute at most.
-sign_in_by_account = FailureThrottle(free=5, cap_seconds=60)
-sign_in_by_client = FailureThrottle(free=10, cap_seconds=60)
+sign_in_by_account = FailureThrottle(free=5, cap_seconds=60, name="sign_in_by_account")
+sign_in_by_client = FailureThrottle(free=10, cap_seconds=60, name="sign_in_by_client")
 WRONG = "Enter a correct email address and password"
 # Someone who already has the password guessing 6-digit codes: slowed harder (up to 15 minutes).
-second_factor_attempts = FailureThrottle(free=5, cap_seconds=900)
+second_factor_attempts = FailureThrottle(free=5, cap_seconds=900, name="second_factor_attempts")
 WRONG_CODE = "Enter the 6-digit code from your authenticator app, or one of your recovery codes"
 
 
@@ -162,20 +162,20 @@ class AccountController(Controller):
         email, password, target = _form(form, "email"), _form(form, "password", 200), safe_next(_form(form, "next"))
         account_key, address = normalise_email(email), client_key(request)
         # A throttled attempt is refused before the password is checked, and does not count as a failure.
-        wait = max(sign_in_by_account.wait_seconds(account_key), sign_in_by_client.wait_seconds(address))
+        wait = max(await sign_in_by_account.wait(account_key), await sign_in_by_client.wait(address))
         if wait:
             await audit(account_key or "unknown", "sign_in_failed", detail="slowed down")
             return _too_many(request, "account/login.html", {"page_title": "Sign in", "next": target, "email": email}, wait)
         account = await authenticate(email, password) if email and password else None
         if account is None:
-            sign_in_by_account.failed(account_key)
-            sign_in_by_client.failed(address)
+            await sign_in_by_account.fail(account_key)
+            await sign_in_by_client.fail(address)
             await audit(account_key or "unknown", "sign_in_failed")
             return render(
                 request, "account/login.html",
                 {"page_title": "Error: Sign in", "next": target, "email": email, "error": WRONG}, status_code=422,
             )
-        sign_in_by_account.succeeded(account_key)  # the address keeps its count: one can sign in and still spray
+        await sign_in_by_account.forget(account_key)  # the address keeps its count: one can sign in and still spray
         if await is_enrolled(account.id):
             pending = await start_pending_sign_in(account.id)
             return Redirect(path=f"/login/code?next={quote(target)}", status_code=303, cookies=[pending_cookie(request, pending)])
@@ -198,16 +198,16 @@ class AccountController(Controller):
         if account is None:  # expired (five minutes), or never started: the password again
             return Redirect(path="/login", status_code=303, cookies=[pending_cookie(request, None)])
         context = {"page_title": "Enter your code", "next": target}
-        wait = second_factor_attempts.wait_seconds(str(account.id))
+        wait = await second_factor_attempts.wait(str(account.id))
         if wait:
             await audit(account.email, "sign_in_failed", detail="second factor slowed down")
             return _too_many(request, "account/code.html", context, wait)
         how = await verify_second_factor(account.id, code, request.app.state.settings.secret_key)
         if how is None:
-            second_factor_attempts.failed(str(account.id))
+            await second_factor_attempts.fail(str(account.id))
             await audit(account.email, "sign_in_failed", detail="second factor")
             return render(request, "account/code.html", {**context, "page_title": "Error: Enter your code", "error": WRONG_CODE}, status_code=422)
-        second_factor_attempts.succeeded(str(account.id))
+        await second_factor_attempts.forget(str(account.id))
         await end_pending_sign_in(token)
         return await complete_sign_in(request, account, target, how="recovery code" if how == "recovery" else "")
 
@@ -228,7 +228,7 @@ class AccountController(Controller):
         error = password_problem(password) or (None if password == again else "The passwords do not match")
         if error is None:
             address = client_key(request)
-            wait = sign_in_by_client.wait_seconds(address)
+            wait = await sign_in_by_client.wait(address)
             if wait:
                 return _too_many(request, "account/invitation.html", {"page_title": "Set your password", "token": token}, wait)
             try:
@@ -237,7 +237,7 @@ class AccountController(Controller):
                 error = str(problem)
             else:
                 if account is None:
-                    sign_in_by_client.failed(address)
+                    await sign_in_by_client.fail(address)
                     error = "This invitation has expired or has already been used. Ask an administrator for a new one"
                 else:
                     await audit(account.email, "invitation_accepted")
@@ -351,13 +351,13 @@ class UsersController(Controller):
         account, settings = _account(request), request.app.state.settings
         form = await request.form()
         action, code = _field(form, "action"), _form(form, "code", 40)
-        wait = second_factor_attempts.wait_seconds(str(account.id))
+        wait = await second_factor_attempts.wait(str(account.id))
         if wait:
             return self._two_factor_page(request, {**await self._two_factor_context(request), "error": _wait_message(wait)}, 429)
         if action == "confirm":
             codes = await confirm_enrolment(account.id, code, settings.secret_key)
             if codes is None:
-                second_factor_attempts.failed(str(account.id))
+                await second_factor_attempts.fail(str(account.id))
                 return self._two_factor_page(request, await self._two_factor_context(request, "Enter the 6-digit code your authenticator app shows now"), 422)
             await audit(account.email, "two_factor_enrolled")
             # Sign-in is now complete in the stronger sense: a new session id for it.
@@ -372,9 +372,9 @@ class UsersController(Controller):
             if action == "turn_off" and two_factor_required(account, settings.is_production):
                 return self._two_factor_page(request, await self._two_factor_context(request, "Administrators must keep two-factor sign-in on"), 422)
             if await verify_second_factor(account.id, code, settings.secret_key) != "totp":
-                second_factor_attempts.failed(str(account.id))
+                await second_factor_attempts.fail(str(account.id))
                 return self._two_factor_page(request, await self._two_factor_context(request, "Enter the 6-digit code your authenticator app shows now"), 422)
-            second_factor_attempts.succeeded(str(account.id))
+            await second_factor_attempts.forget(str(account.id))
             if action == "turn_off":
                 await reset_two_factor(account.id)
                 await audit(account.email, "two_factor_turned_off")

@@ -36,8 +36,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(port: int, log) -> subprocess.Popen:
-    env = dict(os.environ, FEEDBACK_PUBLIC_POSTS_PER_MINUTE="0")
+def start_server(port: int, log, public_posts_per_minute: str = "0") -> subprocess.Popen:
+    env = dict(os.environ, FEEDBACK_PUBLIC_POSTS_PER_MINUTE=public_posts_per_minute)
     command = [sys.executable, "-m", "feedback", "serve", "--host", "127.0.0.1", "--port", str(port)]
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60

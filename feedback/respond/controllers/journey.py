@@ -70,7 +70,7 @@ from surveys.tables import Response as ResponseTable
 from surveys.validation import field_values, validate_page
 
 RESUME_COOKIE_DAYS = 30
-resume_attempts = RateLimiter(limit=20, window_seconds=600)
+resume_attempts = RateLimiter(limit=20, window_seconds=600, name="resume_attempts")
 
 
 def _settings(request: Request) -> Settings:
@@ -624,7 +624,7 @@ class RespondentController(Controller):
         run = await _run_or_404(slug)
         if not run.is_open():
             return _closed(request, run)
-        if not resume_attempts.allow(client_key(request)):
+        if not await resume_attempts.hit(client_key(request)):
             return error_page(request, 429)
         form = await request.form()
         code = (field_values(form, "code") or [""])[0][:100]

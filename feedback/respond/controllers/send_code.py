@@ -19,7 +19,7 @@ from surveys.runs import Run, get_run
 from surveys.tables import Response as ResponseTable
 
 # Per client: a few sends are plenty for one person; more looks like someone flooding an inbox.
-send_attempts = RateLimiter(limit=6, window_seconds=600)
+send_attempts = RateLimiter(limit=6, window_seconds=600, name="send_attempts")
 SHARED_CHANNELS = ("event", "paper")  # a shared tablet or a volunteer: no "send it to me"
 
 
@@ -73,7 +73,7 @@ class SendCodeController(Controller):
                 "page_title": "Error: Your answers have been saved", "run": run, "code": code, "variant": draft.variant,
                 "send_errors": errors, "send_values": values,
             }, status_code=422)
-        if not send_attempts.allow(client_key(request)):
+        if not await send_attempts.hit(client_key(request)):
             return _too_many(request, run, draft.variant)
         link = service.public_link(settings, str(request.base_url), f"/s/{run.slug}/resume" + ("?version=" + draft.variant if easy_read else ""))
         if not await send_resume_code(settings, draft.id, code, run.title, link, send, easy_read, form.get("form_token") or ""):
@@ -98,7 +98,7 @@ class SendCodeController(Controller):
                 "next_steps": run.instrument.what_happens_next.splitlines(), "kiosk": False, "paper": False,
                 "variant": draft.variant, "send_errors": errors, "send_values": values,
             }, status_code=422)
-        if not send_attempts.allow(client_key(request)):
+        if not await send_attempts.hit(client_key(request)):
             return _too_many(request, run, draft.variant)
         link = service.public_link(settings, str(request.base_url), "/withdraw")
         if not await send_reference(settings, draft.id, draft.reference, run.title, link, send, easy_read, form.get("form_token") or ""):

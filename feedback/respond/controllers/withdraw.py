@@ -19,7 +19,7 @@ from surveys.runs import get_run_by_id
 from surveys.validation import field_values
 
 # Ten tries in ten minutes is plenty for someone typing their own reference.
-reference_attempts = RateLimiter(limit=10, window_seconds=600)
+reference_attempts = RateLimiter(limit=10, window_seconds=600, name="reference_attempts")
 NOT_FOUND = "We could not find answers with that reference. Check it is exactly as shown on your confirmation page, like ABCD-EFGH-JKMN"
 DONE_MESSAGES = {
     "answers": ("Your answers have been withdrawn", [
@@ -79,7 +79,7 @@ class WithdrawController(Controller):
         """The submitted response a reference belongs to, or the page to show instead."""
         reference = _form(form, "reference")
         variant = _version(_form(form, "version"))
-        if not reference_attempts.allow(client_key(request)):
+        if not await reference_attempts.hit(client_key(request)):
             return error_page(request, 429)
         draft = await find_by_reference(reference) if reference.strip() else None
         if draft is not None:

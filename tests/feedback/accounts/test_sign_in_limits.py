@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 import uuid
 from types import SimpleNamespace
 
@@ -18,8 +19,11 @@ from tests.workspace_client import make_user, sign_in
 
 
 class FakeClock:
+    """Starts at the real wall-clock time: on PostgreSQL the throttles' rows carry expiry times that
+    the shared store's clean-up compares with the real clock."""
+
     def __init__(self):
-        self.now = 1000.0
+        self.now = time.time()
 
     def __call__(self) -> float:
         return self.now

@@ -1,0 +1,101 @@
+"""Several app processes on one PostgreSQL database behave as one (issue 17, item 4): two real
+`feedback serve` processes on two loopback ports, the suite's PostgreSQL database behind both.
+Wrong passwords through one are slowed on the other, a public POST limit reached through one holds
+on the other, and a codebook edit through one shows through the other. On SQLite (one process by
+design) these are skipped."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import httpx
+import pytest
+
+from tests.conftest import run
+from tests.feedback.test_durability import free_port, start_server
+from tests.walker import csrf_token
+from tests.workspace_client import PASSWORD, make_user
+
+pytestmark = pytest.mark.skipif(
+    not os.environ["DATABASE_URL"].startswith("postgres"), reason="several app processes need PostgreSQL"
+)
+
+
+@pytest.fixture
+def two_servers(tmp_path):
+    # Both processes start with the same limits; a low public-post limit so a test can reach it.
+    servers, urls = [], []
+    with open(tmp_path / "servers.log", "wb") as log:
+        try:
+            for _ in range(2):
+                port = free_port()
+                servers.append(start_server(port, log, public_posts_per_minute="5"))
+                urls.append(f"http://127.0.0.1:{port}")
+            yield urls
+        finally:
+            for server in servers:
+                server.terminate()
+                server.wait(20)
+
+
+def sign_in(client: httpx.Client, email: str, password: str) -> httpx.Response:
+    page = client.get("/login")
+    return client.post("/login", data={"_csrf_token": csrf_token(page.text), "email": email, "password": password, "next": "/workspace"})
+
+
+def test_wrong_passwords_through_one_process_are_slowed_on_the_other(two_servers):
+    first, second = two_servers
+    email = make_user("officer")
+    with httpx.Client(base_url=first) as one, httpx.Client(base_url=second) as other:
+        for _ in range(5):
+            assert sign_in(one, email, "wrong password!!").status_code == 422
+        slowed = sign_in(other, email, PASSWORD)
+        assert slowed.status_code == 429
+        assert "Too many attempts. Wait" in slowed.text
+        assert 0 < int(slowed.headers["retry-after"]) <= 60
+
+
+def test_the_stored_counts_name_no_email_or_address_and_expired_ones_are_deleted(two_servers):
+    from feedback.themes.tables import CommentCoding
+
+    first, _ = two_servers
+    email = make_user("officer")
+    old = uuid.uuid4().hex + uuid.uuid4().hex
+    run(CommentCoding.raw("INSERT INTO failure_throttle (key, count, last, expires) VALUES ({}, 3, 1.0, 2.0)", old))
+    with httpx.Client(base_url=first) as one:
+        assert sign_in(one, email, "wrong password!!").status_code == 422  # a new process's first count tidies up
+    assert run(CommentCoding.raw("SELECT key FROM failure_throttle WHERE key = {}", old)) == []
+
+    rows = run(CommentCoding.raw("SELECT key FROM failure_throttle UNION ALL SELECT key FROM rate_limit_hit"))
+    assert rows, "the counts were not stored in PostgreSQL"
+    for row in rows:
+        assert email not in row["key"] and "127.0.0.1" not in row["key"] and len(row["key"]) == 64
+
+
+def test_a_public_post_limit_reached_through_one_process_holds_on_the_other(two_servers):
+    first, second = two_servers
+    with httpx.Client(base_url=first) as one, httpx.Client(base_url=second) as other:
+        tokens = {client: csrf_token(client.get("/withdraw").text) for client in (one, other)}
+        statuses = []
+        for client in (one, other) * 4:
+            statuses.append(client.post("/withdraw", data={"_csrf_token": tokens[client], "reference": "ABCD-EFGH-JKLM"}).status_code)
+        assert 429 in statuses, statuses
+        refused_from = statuses.index(429)
+        assert refused_from <= 5, statuses  # five a minute in all, not five through each process
+        assert all(status == 429 for status in statuses[refused_from:]), statuses
+
+
+def test_a_codebook_edit_through_one_process_shows_through_the_other(two_servers):
+    first, second = two_servers
+    email = make_user("officer")
+    key = f"leisure_{uuid.uuid4().hex[:6]}"
+    with httpx.Client(base_url=first) as one, httpx.Client(base_url=second) as other:
+        assert sign_in(other, email, PASSWORD).status_code == 303
+        assert key not in other.get("/workspace/themes").text  # the other process has read (and cached) the codebook
+        assert sign_in(one, email, PASSWORD).status_code == 303
+        form = one.get("/workspace/themes/new")
+        saved = one.post("/workspace/themes/new", data={
+            "_csrf_token": csrf_token(form.text), "key": key, "label": "Leisure and parks", "description": "", "include": "bouncy*", "exclude": ""})
+        assert saved.status_code == 303
+        assert key in other.get("/workspace/themes").text
