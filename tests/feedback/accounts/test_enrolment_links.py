@@ -100,6 +100,8 @@ def test_another_admin_makes_a_link_that_enrols_once(production, settings, caplo
         path = _link_from_users_page(admin_client, newcomer)
         assert "enrolment_link_issued" in [e.action for e in run(recent(50)) if e.actor == admin and e.object == newcomer]
         assert path.rsplit("/", 1)[1] not in admin_client.get("/workspace/users").text  # shown once
+        audit_page = admin_client.get("/workspace/audit")
+        assert audit_page.status_code == 200 and "enrolment" in audit_page.text.lower() and path.rsplit("/", 1)[1] not in audit_page.text
     token = path.rsplit("/", 1)[1]
     row = run(EnrolmentLink.objects().where(EnrolmentLink.user_id == _user_id(newcomer)).first())
     assert token not in row.token_hash and row.expires_at - datetime.now(timezone.utc) <= timedelta(hours=24)
