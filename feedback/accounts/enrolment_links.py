@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 
 from feedback.accounts.auth import ENROLMENT_LINK_PREFIX, hash_token, new_one_time_token
 from feedback.accounts.tables import EnrolmentLink, User
+from feedback.accounts.two_factor import is_enrolled
 
 LINK_HOURS = 24
 GRANT_MINUTES = 30
@@ -30,7 +31,8 @@ async def issue_enrolment_link(user_id: int, issued_by: str) -> str:
 
 
 async def user_for_link(token: str | None) -> User | None:
-    """The active user an unused, unexpired link is for, else None."""
+    """The active user an unused, unexpired link is for, else None. Never for someone who already has a
+    second factor: the link starts a session with the password alone, so it would skip their code."""
     if not token or len(token) > 100:
         return None
     link = await EnrolmentLink.objects().where(
@@ -39,7 +41,7 @@ async def user_for_link(token: str | None) -> User | None:
     if link is None or link.expires_at < datetime.now(timezone.utc):
         return None
     user = await User.objects().where(User.id == link.user_id).first()
-    if user is None or user.disabled or not user.password_hash:
+    if user is None or user.disabled or not user.password_hash or await is_enrolled(user.id):
         return None
     return user
 

@@ -198,3 +198,18 @@ def test_development_enrols_without_a_link(browser):
         assert ASK not in client.get(TWO_FACTOR).text
         _enrol(client)
     assert run(is_enrolled(_user_id(admin)))
+
+
+def test_a_link_left_over_after_enrolling_does_not_skip_the_code(production, settings):
+    """An officer (two-factor optional) is given a link, then enrols from the page instead: the link must
+    not become a way in with the password alone, without the authenticator's code."""
+    officer = make_user("officer")
+    token = run(issue_enrolment_link(_user_id(officer), issued_by="test"))
+    with production() as client:
+        sign_in(client, officer)
+        _enrol(client)
+    assert run(is_enrolled(_user_id(officer)))
+    with production() as thief:
+        assert thief.get(f"/two-factor/setup/{token}").status_code == 410
+        assert _use_link(thief, f"/two-factor/setup/{token}").status_code == 410
+        assert thief.get("/workspace", follow_redirects=False).status_code != 200
