@@ -17,7 +17,7 @@ from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 
-from feedback.accounts.controllers import AccountController, UsersController
+from feedback.accounts.controllers import AccountController, EnrolmentLinkController, UsersController
 from feedback.accounts.auth import TwoFactorRequired, handle_two_factor_required
 from feedback.results.controllers import AnalysisController
 from feedback.publishing.controllers.board_report import BoardReportController
@@ -94,7 +94,7 @@ def create_app(settings: Settings | None = None, manage_pool: bool = True) -> Li
         await refresh_if_stale()  # another worker's save reaches this one within a few seconds
 
     app = Litestar(
-        route_handlers=[*PUBLIC_ROUTES, *MESSAGE_ROUTES, RespondentController, SendCodeController, InvitedController, WithdrawController, AccountController, UsersController, WorkspaceController, InvitationsController, SurveyDatesController, AuditController, RightsRequestsController, WhatWeHoldController, PartnershipController, CorrectionsController, NoticeTextController, AnalysisController, BoardReportController, ReportingController, TokensController, SharingController, ThemesController, QuotesController, UpdatesController, NoticesController, BuilderController, ApiController, static],
+        route_handlers=[*PUBLIC_ROUTES, *MESSAGE_ROUTES, RespondentController, SendCodeController, InvitedController, WithdrawController, AccountController, EnrolmentLinkController, UsersController, WorkspaceController, InvitationsController, SurveyDatesController, AuditController, RightsRequestsController, WhatWeHoldController, PartnershipController, CorrectionsController, NoticeTextController, AnalysisController, BoardReportController, ReportingController, TokensController, SharingController, ThemesController, QuotesController, UpdatesController, NoticesController, BuilderController, ApiController, static],
         lifespan=[lifespan],
         template_config=template_config({**symbol_template_globals(), **message_template_globals(), **partnership_template_globals()}),
         plugins=[HTMXPlugin()],

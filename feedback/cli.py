@@ -131,6 +131,33 @@ def cmd_subject_access(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_enrolment_link(args: argparse.Namespace) -> int:
+    """A one-time link to set up two-factor sign-in (for the first admin of a fresh install in production)."""
+    from feedback.accounts.audit import COMMAND_LINE, audit
+    from feedback.accounts.auth import normalise_email
+    from feedback.accounts.enrolment_links import LINK_HOURS, issue_enrolment_link, link_path
+    from feedback.accounts.tables import User
+
+    email = normalise_email(args.email)
+
+    async def work():
+        user = await User.objects().where(User.email == email).first()
+        if user is None or user.disabled or not user.password_hash:
+            return None
+        token = await issue_enrolment_link(user.id, issued_by=COMMAND_LINE)
+        await audit(COMMAND_LINE, "enrolment_link_issued", object=user.email)
+        return token
+
+    token = _run(_with_database(work))
+    if token is None:
+        print("No active account has that email address.", file=sys.stderr)
+        return 2
+    base = load_settings().public_url or "http://127.0.0.1:8000"
+    print(base + link_path(token))
+    print(f"It works once, for {LINK_HOURS} hours. Set FEEDBACK_PUBLIC_URL for the service's own address.", file=sys.stderr)
+    return 0
+
+
 def cmd_create_user(args: argparse.Namespace) -> int:
     from feedback.accounts.auth import create_user
 
@@ -302,6 +329,10 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--role", required=True, choices=("admin", "officer", "pcv"))
     user.add_argument("--team", default="partnership", help="the forum team, for pcv accounts")
     user.set_defaults(handler=cmd_create_user)
+
+    link = commands.add_parser("enrolment-link", help="print a one-time link to set up two-factor sign-in for an account")
+    link.add_argument("email")
+    link.set_defaults(handler=cmd_enrolment_link)
 
     retention = commands.add_parser("retention", help="show (or with --apply, delete) data past its retention period")
     retention.add_argument("--apply", action="store_true", help="delete and anonymise, instead of only reporting")

@@ -26,6 +26,7 @@ ACTIONS = (
     "export", "api_export", "assisted_entry", "kiosk_started", "kiosk_ended", "published", "erasure", "retention",
     "subject_access", "backup", "restore", "theme_decision", "codebook_saved", "quote_decision", "quotes_refreshed", "quote_attached",
     "two_factor_enrolled", "two_factor_reset", "two_factor_turned_off", "recovery_codes_renewed",
+    "enrolment_link_issued", "enrolment_link_used",  # a one-time link to set up two-factor sign-in
     "board_report_downloaded", "chart_downloaded", "results_shared", "response_opened", "responses_listed",
     "api_token_created", "api_token_revoked", "api_token_used",
     "notice_sent",  # a "we did" notice queued for the people who asked to hear back

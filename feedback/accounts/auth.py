@@ -63,6 +63,17 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def hash_token(token: str) -> str:
+    """How one-time tokens (invitations, enrolment links, sessions) are kept: only their SHA-256."""
+    return _hash_token(token)
+
+
+def new_one_time_token(lifetime: timedelta) -> tuple[str, str, datetime]:
+    """A token to hand out once, its hash to store, and when it expires (invitations, enrolment links)."""
+    token = secrets.token_urlsafe(24)
+    return token, _hash_token(token), datetime.now(timezone.utc) + lifetime
+
+
 def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
@@ -119,9 +130,7 @@ async def create_user(email: str, role: str, password: str | None = None, team: 
             raise ValueError(problem)
         user.password_hash = _hasher.hash(password)
     else:
-        invitation = secrets.token_urlsafe(24)
-        user.invitation_hash = _hash_token(invitation)
-        user.invitation_expires_at = datetime.now(timezone.utc) + timedelta(days=INVITATION_DAYS)
+        invitation, user.invitation_hash, user.invitation_expires_at = new_one_time_token(timedelta(days=INVITATION_DAYS))
     await user.save()
     return user, invitation
 
@@ -238,6 +247,9 @@ async def signed_in(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     if two_factor_required(account, settings.is_production) and connection.url.path != TWO_FACTOR_PATH:
         if not await is_enrolled(account.id):
             raise TwoFactorRequired()
+
+
+ENROLMENT_LINK_PREFIX = "/two-factor/setup/"
 
 
 def two_factor_required(account: Account, production: bool) -> bool:

@@ -14,6 +14,7 @@ from litestar.response import Redirect
 from litestar.utils.scope.state import ScopeState
 
 from feedback.accounts.audit import audit, recent
+from feedback.accounts.enrolment_links import LINK_HOURS, enrolment_granted, issue_enrolment_link, link_path, use_enrolment_link, user_for_link
 from feedback.accounts.two_factor import (
     PENDING_MINUTES,
     confirm_enrolment,
@@ -40,6 +41,7 @@ from feedback.accounts.auth import (
     account_by_id,
     csrf_token_for_session,
     authenticate,
+    ENROLMENT_LINK_PREFIX,
     create_user,
     end_all_sessions,
     end_session,
@@ -115,6 +117,10 @@ def pending_cookie(request: Request, token: str | None) -> Cookie:
 
 def _pending_token(request: Request) -> str | None:
     return request.cookies.get(("__Host-" if request.app.state.settings.is_production else "") + PENDING_COOKIE)
+
+
+def _session_token(request: Request) -> str | None:
+    return request.cookies.get(session_cookie_name(request.app.state.settings.is_production))
 
 
 def csrf_cookie(request: Request, session_token: str | None) -> Cookie:
@@ -249,6 +255,59 @@ class AccountController(Controller):
         )
 
 
+class EnrolmentLinkController(Controller):
+    """The one-time link another admin (or the CLI) gives someone who must set up two-factor sign-in:
+    with their password it starts a session that may enrol, and nothing else opens enrolment for them."""
+
+    path = ENROLMENT_LINK_PREFIX.rstrip("/")
+    include_in_schema = False
+    GONE = "This link has expired or has already been used. Ask another admin for a new link to set up two-step sign-in"
+
+    def _page(self, request: Request, token: str, user, error: str | None = None, status_code: int = 200) -> Response:
+        context = {"page_title": ("Error: " if error else "") + "Set up two-step sign-in", "token": token,
+                   "email": user.email if user else None, "error": error}
+        response = render(request, "account/enrolment_link.html", context, status_code=status_code)
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Referrer-Policy"] = "no-referrer"  # the token is in this page's address
+        return response
+
+    @get("/{token:str}")
+    async def link_page(self, request: Request, token: FromPath[str]) -> Response:
+        user = await user_for_link(token)
+        if user is None:
+            return self._page(request, token, None, self.GONE, status_code=410)
+        return self._page(request, token, user)
+
+    @post("/{token:str}")
+    async def use_link(self, request: Request, token: FromPath[str]) -> Response:
+        form = await request.form()
+        password = _form(form, "password", 200)
+        address = client_key(request)
+        user = await user_for_link(token)
+        if user is None:
+            sign_in_by_client.failed(address)
+            return self._page(request, token, None, self.GONE, status_code=410)
+        wait = max(sign_in_by_account.wait_seconds(user.email), sign_in_by_client.wait_seconds(address))
+        if wait:
+            response = self._page(request, token, user, _wait_message(wait), status_code=429)
+            response.headers["Retry-After"] = str(wait)
+            return response
+        account = await authenticate(user.email, password) if password else None
+        if account is None:
+            sign_in_by_account.failed(user.email)
+            sign_in_by_client.failed(address)
+            await audit(user.email, "sign_in_failed", detail="enrolment link")
+            return self._page(request, token, user, "Enter your correct password", status_code=422)
+        sign_in_by_account.succeeded(user.email)
+        old = request.cookies.get(session_cookie_name(request.app.state.settings.is_production))
+        session = await start_session(account, old_token=old)
+        if not await use_enrolment_link(token, account.id, session):  # used by a request racing this one
+            await end_session(session)
+            return self._page(request, token, None, self.GONE, status_code=410)
+        await audit(account.email, "enrolment_link_used")
+        return Redirect(path=TWO_FACTOR_PATH, status_code=303, cookies=signed_in_cookies(request, session))
+
+
 class UsersController(Controller):
     """The admin's screens under /workspace: users (invite, change role, disable) and the audit log."""
 
@@ -260,13 +319,14 @@ class UsersController(Controller):
     async def users(self, request: Request) -> Response:
         return render(request, "workspace/users.html", await self._users_context(request, {}, {}))
 
-    async def _users_context(self, request, values, errors, invitation: str | None = None) -> dict[str, Any]:
+    async def _users_context(self, request, values, errors, invitation: str | None = None, enrolment_link: tuple[str, str] | None = None) -> dict[str, Any]:
         return {
             "page_title": ("Error: " if errors else "") + "Users", "account": _account(request),
             "users": await User.objects().order_by(User.email),
             "roles": ROLES, "role_labels": ROLE_LABELS, "values": values, "errors": errors,
             "error_list": [{"text": m, "href": f"#{k}"} for k, m in errors.items()],
             "invitation": invitation, "two_factor_users": await enrolled_user_ids(),
+            "enrolment_link": enrolment_link, "link_hours": LINK_HOURS,
         }
 
     @post("/users", guards=[role_guard("admin")])
@@ -308,10 +368,19 @@ class UsersController(Controller):
             await audit(account.email, "user_role_changed", object=user.email, detail=user.role)
         elif action == "reset_two_factor":
             # For someone who lost their phone and their recovery codes: they sign in with the password
-            # and enrol again (at once, if they are an admin in production).
+            # and enrol again (an admin in production needs an enrolment link for that).
             await reset_two_factor(user.id)
             await end_all_sessions(user.id)
             await audit(account.email, "two_factor_reset", object=user.email)
+        elif action == "enrolment_link":
+            if user.id == account.id or user.disabled or not user.password_hash:
+                return _see_other("/workspace/users")  # another admin's link, for an active account only
+            token = await issue_enrolment_link(user.id, issued_by=account.email)
+            await audit(account.email, "enrolment_link_issued", object=user.email)
+            link = f"{request.base_url}".rstrip("/") + link_path(token)
+            response = render(request, "workspace/users.html", await self._users_context(request, {}, {}, enrolment_link=(user.email, link)))
+            response.headers["Cache-Control"] = "no-store"  # shown once
+            return response
         elif action in ("disable", "enable"):
             user.disabled = action == "disable"
             await user.save()
@@ -331,6 +400,8 @@ class UsersController(Controller):
         }
         if enrolled:
             context["codes_left"] = await recovery_codes_left(account.id)
+        elif context["required"] and not await enrolment_granted(account.id, _session_token(request)):
+            context["needs_link"] = True  # a password alone must not be enough to enrol (a stolen one)
         elif recovery_codes is None:
             enrolment = await pending_enrolment(account.id, account.email, settings.secret_key)
             enrolment = enrolment or await start_enrolment(account.id, account.email, settings.secret_key)
@@ -355,12 +426,18 @@ class UsersController(Controller):
         if wait:
             return self._two_factor_page(request, {**await self._two_factor_context(request), "error": _wait_message(wait)}, 429)
         if action == "confirm":
+            if two_factor_required(account, settings.is_production) and not await is_enrolled(account.id) \
+                    and not await enrolment_granted(account.id, _session_token(request)):
+                return self._two_factor_page(request, await self._two_factor_context(request), 403)
             codes = await confirm_enrolment(account.id, code, settings.secret_key)
             if codes is None:
                 await second_factor_attempts.fail(str(account.id))
                 return self._two_factor_page(request, await self._two_factor_context(request, "Enter the 6-digit code your authenticator app shows now"), 422)
             await audit(account.email, "two_factor_enrolled")
-            # Sign-in is now complete in the stronger sense: a new session id for it.
+            # Sign-in is now complete in the stronger sense: a new session id for it. Every other session
+            # of this person began with the password alone (perhaps a thief's): they end here, or they
+            # would count as two-factor sessions from now on.
+            await end_all_sessions(account.id)
             token = await start_session(account, old_token=request.cookies.get(session_cookie_name(settings.is_production)))
             # The page's forms carry the new session's token too.
             ScopeState.from_scope(request.scope).csrf_token = csrf_token_for_session(token, settings.secret_key)

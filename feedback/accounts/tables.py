@@ -67,3 +67,18 @@ class PendingSignIn(Table, tablename="workspace_pending_sign_in"):
     token_hash = Varchar(length=64, null=False, unique=True)
     user_id = Integer(null=False, index=True)
     expires_at = Timestamptz(null=False)
+
+
+class EnrolmentLink(Table, tablename="workspace_enrolment_link"):
+    """A one-time link to set up two-factor sign-in where it is required (admins in production), so that
+    a stolen password alone cannot enrol the thief's authenticator. Issued by another admin or the CLI;
+    only the token's hash is kept. `session_hash` names the session that used it: only that session may
+    enrol, for a short while."""
+
+    token_hash = Varchar(length=64, null=False, unique=True)
+    user_id = Integer(null=False, index=True)
+    issued_by = Varchar(length=254, null=False, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz(null=False)
+    used_at = Timestamptz(null=True, default=None)
+    session_hash = Varchar(length=64, null=True, default=None)

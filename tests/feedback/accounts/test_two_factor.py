@@ -187,6 +187,14 @@ def test_in_production_an_admin_must_enrol_before_using_the_workspace(production
         invite = client.post("/workspace/users", data={"_csrf_token": csrf_token(page.text), "email": "x@example.org", "role": "admin"}, follow_redirects=False)
         assert invite.status_code == 303 and invite.headers["location"] == "/workspace/account/two-factor"
         assert not run(User.exists().where(User.email == "x@example.org"))
+        # A password alone cannot enrol (feedback/accounts/enrolment_links.py): the admin uses a link.
+        assert 'id="secret-key"' not in page.text
+        from feedback.accounts.enrolment_links import issue_enrolment_link
+
+        link = f"/two-factor/setup/{run(issue_enrolment_link(_user_id(admin), issued_by='test'))}"
+        link_page = client.get(link)
+        assert client.post(link, data={"_csrf_token": csrf_token(link_page.text), "password": "a long enough test password"}, follow_redirects=False).status_code == 303
+        page = client.get("/workspace/account/two-factor")
         secret = re.search(r'id="secret-key">([A-Z2-7 ]+)<', page.text).group(1).replace(" ", "")
         done = client.post("/workspace/account/two-factor", data={"_csrf_token": csrf_token(page.text), "action": "confirm", "code": _code(secret)})
         assert done.status_code == 200
