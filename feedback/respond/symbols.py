@@ -208,6 +208,29 @@ def easy_answers(question, variant: str) -> list[tuple[object, Markup, Markup]]:
     return answers
 
 
+def answer_picture(question, value, variant: str, css: str = "app-er-check__symbol") -> Markup:
+    """The picture beside an answer on the easy-read check page: the face for scales and yes/no,
+    otherwise the picture of the chosen answer's first key word that is not negated (the first
+    chosen, for several), a pencil for written answers, and the question's picture for the rest.
+    Decorative (alt=""): the answer's words are printed beside it."""
+    dictionary = _dictionary()
+    if dictionary is None or value is None or value == "" or value == []:
+        return Markup("")
+    first = value[0] if isinstance(value, list) else value
+    face = FACES.get(first) if isinstance(first, str) else None
+    if face:
+        return _img(face[0], "", css)
+    option = next((o for o in question.all_options if o.value == first), None)
+    if option is not None:
+        key = line_key(option.easy_read or option.label, fallback=question.easy_read.symbol or "information")
+    elif question.type in ("short_text", "long_text"):
+        key = "write"
+    else:
+        key = question.easy_read.symbol or "information"
+    found = dictionary.symbol_for(key)
+    return _img(found[0], "", css) if found else Markup("")
+
+
 def template_globals() -> dict[str, object]:
     """What the templates call to show symbols (given to the Jinja environment by the app factory)."""
     return {
@@ -220,5 +243,6 @@ def template_globals() -> dict[str, object]:
         "symbol_image": symbol_image,
         "line_picture": line_picture,
         "option_picture": option_picture,
+        "answer_picture": answer_picture,
         "symbols_attribution": ATTRIBUTION,
     }
