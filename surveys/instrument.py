@@ -201,6 +201,10 @@ class Instrument:
     # Optional, consent-based uses offered at the end of the survey (none are on by default).
     consent_purposes: tuple[str, ...] = ("quotes", "contact")
     retention: Retention = field(default_factory=lambda: Retention())
+    # The survey's name in easy words for the easy-read and picture versions (the title when empty).
+    easy_title: str = ""
+    # Words explained the first time they appear in an easy-read version: (term, what it means).
+    easy_terms: tuple[tuple[str, str], ...] = ()
 
     @cached_property
     def respondent_age_question(self) -> Question | None:
@@ -246,6 +250,7 @@ class Instrument:
 _TOP_FIELDS = {
     "key", "version", "title", "audience", "notice", "minutes", "run_by", "description",
     "what_happens_next", "variants", "sections", "consent_purposes", "retention",
+    "easy_title", "easy_terms",
 }
 FREE_TEXT_POLICIES = ("keep", "anonymise", "delete")
 # Retention periods in days, with the range each may take (the free text period may be 0: at closing).
@@ -623,7 +628,17 @@ def parse_instrument(data: dict[str, Any], source: str = "<instrument>") -> Inst
     if periods["contacts_days"] > periods["answers_days"]:
         check.problem("instrument", "'retention.contacts_days' cannot be longer than 'retention.answers_days'")
 
+    easy_terms = check.table(data.get("easy_terms"), "instrument", "easy_terms")
+    terms: list[tuple[str, str]] = []
+    for term, means in easy_terms.items():
+        if not isinstance(means, str) or not means.strip() or len(means) > 300 or not term.strip() or len(term) > 60:
+            check.problem("instrument", f"'easy_terms.{term}' must be a short text saying what the words mean")
+            continue
+        terms.append((term.strip(), means.strip()))
+
     instrument = Instrument(
+        easy_title=check.text(data, "easy_title", "instrument", required=False, limit=120) or "",
+        easy_terms=tuple(terms),
         consent_purposes=tuple(purposes),
         retention=Retention(free_text=free_text, **periods),
         key=key if isinstance(key, str) else "",

@@ -6,6 +6,7 @@ database or a web request.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -145,3 +146,42 @@ def progress(instrument: Instrument, answers: dict[str, Any], page_key: str) -> 
         keys.append(CHOICES_STEP)
     number = keys.index(page_key) + 1 if page_key in keys else len(keys)
     return number, len(keys)
+
+
+# Words explained the first time they appear in an easy-read version, unless the instrument gives
+# its own wording (`easy_terms`). The meaning follows who the survey is for.
+DEFAULT_EASY_TERMS = {
+    "young_person": {"EHC plan": "a plan that says what help you get at school, at home and with your health."},
+    "other": {"EHC plan": "a plan that says what help a child gets at school, at home and with their health."},
+}
+
+
+def easy_terms(instrument: Instrument) -> dict[str, str]:
+    terms = dict(DEFAULT_EASY_TERMS["young_person" if instrument.audience == "young_person" else "other"])
+    terms.update(dict(instrument.easy_terms))
+    return terms
+
+
+def _easy_words(page: Page) -> str:
+    """Everything an easy-read page says in the instrument's words: section, questions, hints, answers."""
+    parts = [page.section.easy_read.text or page.section.title]
+    for question in page.questions:
+        parts += [question.easy_read.text or question.text, question.easy_read.hint or ""]
+        parts += [option.easy_read or option.label for option in question.options]
+    return "\n".join(parts)
+
+
+def _mentions(text: str, term: str) -> bool:
+    return re.search(r"(?<!\w)" + re.escape(term) + r"(?!\w)", text, re.IGNORECASE) is not None
+
+
+def terms_to_explain(instrument: Instrument, answers: dict[str, Any], page_key: str) -> list[tuple[str, str]]:
+    """The terms first met on this page, with what they mean: each is explained once, on the first
+    page this person sees that uses it (pages before it depend only on answers already given)."""
+    explained = []
+    pages = visible_pages(instrument, answers)
+    for term, means in easy_terms(instrument).items():
+        first = next((p for p in pages if _mentions(_easy_words(p), term)), None)
+        if first is not None and first.key == page_key:
+            explained.append((term, means))
+    return explained

@@ -29,6 +29,16 @@ class Run:
     lineage_key: str | None = None  # set when copied from another survey (see `lineage`)
     created_at: datetime | None = None
 
+    def title_for(self, variant: str) -> str:
+        """The survey's name as a version shows it: easy words in the easy-read and picture versions
+        when the instrument has them (`easy_title`), else the run's title."""
+        if variant in ("easy_read", "symbols") and self.instrument.easy_title:
+            # Keep what tells two runs of one survey apart in a list ("(2026)", see `told_apart`).
+            standard = self.instrument.title
+            told_apart = self.title[len(standard):] if self.title.startswith(standard) else ""
+            return self.instrument.easy_title + told_apart
+        return self.title
+
     @property
     def year(self) -> str:
         """The year the run took answers in (when it opened, else when it was created), for trends."""

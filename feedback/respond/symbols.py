@@ -208,6 +208,39 @@ def easy_answers(question, variant: str) -> list[tuple[object, Markup, Markup]]:
     return answers
 
 
+def answer_picture(question, value, variant: str, line: str = "", css: str = "app-er-check__symbol") -> Markup:
+    """The picture beside an answer on the easy-read check page: the face for scales and yes/no,
+    otherwise the picture of the chosen answer's first key word that is not negated (the first
+    chosen, for several), a pencil for written answers, and the question's picture for the rest.
+    Like a line's picture, it is decorative (alt="") when it only shows what the line's words say
+    (`line`: the question and answer as printed), and named when it adds to them."""
+    dictionary = _dictionary()
+    if dictionary is None or value is None or value == "" or value == []:
+        return Markup("")
+    first = value[0] if isinstance(value, list) else value
+    face = FACES.get(first) if isinstance(first, str) else None
+    if face:
+        hexcode, alt = face
+    else:
+        option = next((o for o in question.all_options if o.value == first), None) if question else None
+        if option is not None:
+            # An answer with no key word of its own ("Something else") gets no picture rather than
+            # the question's: "hard" beside "Something else" would read as the answer.
+            key = line_key(option.easy_read or option.label, fallback="")
+        else:
+            key = "write" if question.type in ("short_text", "long_text") else (question.easy_read.symbol or "information")
+        found = dictionary.symbol_for(key) if key else None
+        if not found:
+            return _NO_PICTURE
+        hexcode, alt = found
+    shown = {h for _, h, _ in dictionary.symbols_in(line)}
+    repeats = hexcode in shown or (alt and alt.lower() in line.lower())
+    return _img(hexcode, "" if repeats else alt, css)
+
+
+_NO_PICTURE = Markup('<span class="app-er-check__symbol" aria-hidden="true"></span>')  # keeps the words in line
+
+
 def template_globals() -> dict[str, object]:
     """What the templates call to show symbols (given to the Jinja environment by the app factory)."""
     return {
@@ -220,5 +253,6 @@ def template_globals() -> dict[str, object]:
         "symbol_image": symbol_image,
         "line_picture": line_picture,
         "option_picture": option_picture,
+        "answer_picture": answer_picture,
         "symbols_attribution": ATTRIBUTION,
     }

@@ -197,8 +197,8 @@ _PICTURES = """() => [...document.images].map((img) => {
   const holder = img.closest('.app-sym')
   const word = holder ? holder.querySelector('.app-sym__word') : null
   return {
-    linePicture: img.matches('.app-er-list__symbol, .app-er-question__symbol'),
-    lineWords: (img.closest('.app-er-list__item, .app-er-question') || img).innerText.replace(/\\s+/g, ' ').trim(),
+    linePicture: img.matches('.app-er-list__symbol, .app-er-question__symbol, .app-er-check__symbol'),
+    lineWords: (img.closest('.app-er-list__item, .app-er-question, .app-er-check__item') || img).innerText.replace(/\\s+/g, ' ').trim(),
     src: img.getAttribute('src'), url: img.currentSrc || img.src,
     sameOrigin: new URL(img.currentSrc || img.src).origin === location.origin,
     loaded: img.complete && img.naturalWidth > 0,

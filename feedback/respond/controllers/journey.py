@@ -51,6 +51,7 @@ from surveys.journey import (
     previous_page_key,
     progress,
     resume_page_key,
+    terms_to_explain,
     visible_pages,
 )
 from surveys.responses import (
@@ -223,7 +224,7 @@ class RespondentController(Controller):
             request,
             "respondent/start.html",
             {
-                "page_title": run.title,
+                "page_title": run.title_for(version if version in run.variants else "standard"),
                 "run": run,
                 "instrument": run.instrument,
                 "draft": draft,
@@ -346,6 +347,7 @@ class RespondentController(Controller):
             "page_number": number,
             "page_total": total,
             "variant": draft.variant,
+            "explain": terms_to_explain(instrument, draft.answers, page.key) if draft.variant != "standard" else [],
             "can_save_for_later": draft.channel == "web",
         }
 

@@ -19,4 +19,5 @@ def test_families_first_practitioners_apart_and_versions_as_buttons(client):
         button = re.search(rf'<a class="govuk-button govuk-button--secondary app-version-button"[^>]*href="/s/{young.slug}\?version={version}">(.*?)</a>', page, re.S)
         assert button, f"no {label} button"
         assert 'src="/symbols/' in button.group(1) and 'alt=""' in button.group(1)  # its words say it: decorative
-        assert label in button.group(1) and f"of {young.title}" in button.group(1)
+        # Each button names its survey: in easy words where the survey has an easy title.
+        assert label in button.group(1) and young.instrument.easy_title in button.group(1)
