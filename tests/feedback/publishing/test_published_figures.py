@@ -181,6 +181,7 @@ def test_the_easy_read_and_picture_versions_say_the_headline_in_words_without_ja
         assert "We want 9 in 10 people to be happy." in text and "We have not got there yet." in text
         assert 'data-filled="7"' in page.text  # the picture of 10 people has 7 blue
         assert "Each person in the picture is 1 in 10 people." in text
+        assert known.title_for(version) in text and known.title_for(version) != known.title  # the easy title
         for word in JARGON:
             assert word not in text, (version, word)
         assert "figures.csv" not in page.text and "data-chart=" not in page.text
