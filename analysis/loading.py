@@ -69,6 +69,8 @@ class SurveyData:
     run_slug: str = ""
     questions: dict[str, Question] = field(default_factory=dict)
     labels: dict[str, dict[str, str]] = field(default_factory=dict)  # breakdown value labels, when combined
+    # Figures worked out from these answers, kept with them (the answers never change once loaded).
+    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.questions:

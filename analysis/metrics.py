@@ -169,72 +169,95 @@ def count_matrix(data: SurveyData, question: Question, by: str | None = None) ->
     )
 
 
-def question_figures(
-    data: SurveyData,
-    key: str,
-    by: str | None = None,
-    full: bool = False,
-    min_group: int = MIN_GROUP,
-    low: tuple[int, int] = LOW_COUNTS,
-) -> Figures:
-    """Counts, shares and Wilson intervals for one closed question, overall or broken down `by` a
-    respondents column ("group", "support_level", "main_need", "age_band", "variant", "channel").
+@dataclass
+class QuestionTable:
+    """One question's counts as the disclosure rules see them, before anything is hidden.
 
-    Published figures (the default) apply disclosure control; `full=True` is for officers only.
-    """
+    `matrix` has one row per group and the columns [opinion options | non-answers | positive |
+    _not_positive | _base] (the positive pair only for scales and yes/no); `answered` is each row's
+    number of people who answered the question (for single choice: the base plus the non-answers)."""
+
+    question: Question
+    by: str | None
+    matrix: pd.DataFrame
+    answered: pd.Series
+    opinion: list[str]
+    specials: list[str]
+    good: frozenset[str]
+
+    @property
+    def multiple(self) -> bool:
+        return self.question.type == MULTIPLE_CHOICE
+
+    @property
+    def index_of(self) -> dict[str, int]:
+        return {c: i for i, c in enumerate(self.matrix.columns)}
+
+    @property
+    def base_column(self) -> int:
+        return self.index_of["_base"]
+
+    @property
+    def shown_columns(self) -> list[tuple[str, str]]:
+        """The (column, kind) pairs a published row shows, besides its base."""
+        shown = [(v, "answer") for v in self.opinion] + [(v, "excluded") for v in self.specials]
+        return shown + [(POSITIVE, POSITIVE)] if self.good else shown
+
+
+def question_table(data: SurveyData, key: str, by: str | None = None) -> QuestionTable:
     question = data.questions[key]
     counts, answered = count_matrix(data, question, by)
     opinion = [o.value for o in question.all_options if o.value not in NON_OPINION_VALUES]
     specials = [o.value for o in question.all_options if o.value in NON_OPINION_VALUES]
     good = positive_values(question)
-    multiple = question.type == MULTIPLE_CHOICE
-    if multiple:
-        base = answered
-    else:
-        base = counts[opinion].sum(axis=1)
-
-    # The matrix the disclosure rules work on: [opinion options | non-answers | positive | not positive | base]
+    base = answered if question.type == MULTIPLE_CHOICE else counts[opinion].sum(axis=1)
     matrix = counts[opinion + specials].copy()
-    positive_layout = None
     if good:
         matrix[POSITIVE] = counts[[v for v in opinion if v in good]].sum(axis=1)
         matrix["_not_positive"] = base - matrix[POSITIVE]
     matrix["_base"] = base
-    cols = list(matrix.columns)
-    index_of = {c: i for i, c in enumerate(cols)}
-    if good:
+    if question.type != MULTIPLE_CHOICE:
+        answered = base + counts[specials].sum(axis=1)
+    return QuestionTable(question, by, matrix, answered, opinion, specials, good)
+
+
+def table_mask(table: QuestionTable, min_group: int = MIN_GROUP, low: tuple[int, int] = LOW_COUNTS) -> np.ndarray:
+    """The cells one table's own disclosure rules hide (small groups, counts of 1 to 4, and more
+    cells until no hidden cell can be worked out from the table's totals)."""
+    index_of = table.index_of
+    positive_layout = None
+    if table.good:
         positive_layout = (
-            [index_of[v] for v in opinion if v in good],
-            [index_of[v] for v in opinion if v not in good],
+            [index_of[v] for v in table.opinion if v in table.good],
+            [index_of[v] for v in table.opinion if v not in table.good],
             index_of[POSITIVE],
             index_of["_not_positive"],
         )
-    values = matrix.to_numpy()
-    if full:
-        mask = np.zeros(values.shape, dtype=bool)
-    else:
-        constraints = table_constraints(
-            rows=len(matrix),
-            option_columns=[index_of[v] for v in opinion],
-            base_column=index_of["_base"],
-            exclusive_options=not multiple,
-            positive=positive_layout,
-            other_columns=[index_of[v] for v in specials],
-            column_totals=by is not None,
-        )
-        mask = suppression_mask(values, index_of["_base"], constraints, min_group=min_group, low=low)
+    constraints = table_constraints(
+        rows=len(table.matrix),
+        option_columns=[index_of[v] for v in table.opinion],
+        base_column=table.base_column,
+        exclusive_options=not table.multiple,
+        positive=positive_layout,
+        other_columns=[index_of[v] for v in table.specials],
+        column_totals=table.by is not None,
+    )
+    return suppression_mask(table.matrix.to_numpy(), table.base_column, constraints, min_group=min_group, low=low)
 
+
+def figures_from(data: SurveyData, table: QuestionTable, mask: np.ndarray, full: bool = False) -> Figures:
+    """A table's published figures with `mask`'s cells hidden (nothing hidden when `full`)."""
+    question, by = table.question, table.by
+    values = table.matrix.to_numpy()
+    index_of = table.index_of
     labels = {o.value: o.label for o in question.all_options}
     group_labels = data.breakdown_labels(by) if by else {ALL: "All respondents"}
     records = []
-    base_col = index_of["_base"]
-    for i, group in enumerate(matrix.index):
+    base_col = table.base_column
+    for i, group in enumerate(table.matrix.index):
         row_base = int(values[i, base_col])
         base_hidden = bool(mask[i, base_col])
-        shown = [(v, "answer") for v in opinion] + [(v, "excluded") for v in specials]
-        if good:
-            shown.append((POSITIVE, POSITIVE))
-        for value, kind in shown:
+        for value, kind in table.shown_columns:
             j = index_of[value]
             hidden = bool(mask[i, j])
             count = int(values[i, j])
@@ -253,27 +276,53 @@ def question_figures(
                     "suppressed": hidden,
                 }
             )
-    table = pd.DataFrame.from_records(records)
-    if table.empty:
-        table = pd.DataFrame(columns=FIGURE_COLUMNS)
+    frame = pd.DataFrame.from_records(records)
+    if frame.empty:
+        frame = pd.DataFrame(columns=FIGURE_COLUMNS)
     else:
-        x = table["_share_count"].astype(float).to_numpy()
-        n = table["_share_base"].astype(float).to_numpy()
+        x = frame["_share_count"].astype(float).to_numpy()
+        n = frame["_share_base"].astype(float).to_numpy()
         with np.errstate(divide="ignore", invalid="ignore"):
             share = np.where(n > 0, x / n, np.nan)
         ci_low, ci_high = wilson_interval(np.nan_to_num(x), n)
         unknown = np.isnan(x) | (n <= 0)
-        table["share"] = np.where(unknown, np.nan, share)
-        table["percent"] = table["share"] * 100
-        table["ci_low"] = np.where(unknown, np.nan, ci_low)
-        table["ci_high"] = np.where(unknown, np.nan, ci_high)
-        table["count"] = table["count"].astype("Int64")
-        table["base"] = table["base"].astype("Int64")
-        table = table[FIGURE_COLUMNS]
+        frame["share"] = np.where(unknown, np.nan, share)
+        frame["percent"] = frame["share"] * 100
+        frame["ci_low"] = np.where(unknown, np.nan, ci_low)
+        frame["ci_high"] = np.where(unknown, np.nan, ci_high)
+        frame["count"] = frame["count"].astype("Int64")
+        frame["base"] = frame["base"].astype("Int64")
+        frame = frame[FIGURE_COLUMNS]
     return Figures(
-        question=key, text=question.text, type=question.type, by=by, table=table,
+        question=question.key, text=question.text, type=question.type, by=by, table=frame,
         full=full, warning=FULL_FIGURES_WARNING if full else None,
     )
+
+
+def question_figures(
+    data: SurveyData,
+    key: str,
+    by: str | None = None,
+    full: bool = False,
+    min_group: int = MIN_GROUP,
+    low: tuple[int, int] = LOW_COUNTS,
+) -> Figures:
+    """Counts, shares and Wilson intervals for one closed question, overall or broken down `by` a
+    respondents column ("group", "support_level", "main_need", "age_band", "variant", "channel").
+
+    Published figures (the default) apply disclosure control to every published number of the survey
+    together (`analysis.published`), so this table's hidden cells cannot be worked out from another
+    table either; `full=True` is for officers only. Other `min_group`/`low` rules apply to this table alone.
+    """
+    if not full and min_group == MIN_GROUP and low == LOW_COUNTS:
+        from analysis.published import published_figures  # it builds on this module
+
+        found = published_figures(data).get((key, by))
+        if found is not None:
+            return found
+    table = question_table(data, key, by)
+    mask = np.zeros(table.matrix.shape, dtype=bool) if full else table_mask(table, min_group, low)
+    return figures_from(data, table, mask, full)
 
 
 def all_question_figures(data: SurveyData, by: str | None = None, full: bool = False) -> dict[str, Figures]:

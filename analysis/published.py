@@ -1,0 +1,279 @@
+"""Every published number of a survey, disclosure-controlled together.
+
+Each table hides its own small cells (`analysis.metrics.table_mask`). That is not enough: tables share
+totals. The number of people with an EHC plan is published as an answer to the support question; so
+is how many of them answered each other question, as a base plus its non-answers. An outsider who
+subtracts one from the other gets a hidden "Don't know" back. So, after each table has done its own
+part, everything the survey publishes is written down as linear facts an outsider knows:
+
+- in each row, the opinion options add up to the base, the positive options to the positive count,
+  and (single choice) the base plus the non-answers to the number in the group who answered;
+  for multiple choice every option is at most the base and together at least the base;
+- in a breakdown, each column over the groups plus the people with no value for the breakdown
+  (hidden) adds up to the all-respondents figure;
+- the number in a group who answered a question is at most the group's size, and equal to it when
+  everyone in the group answered (as for a question everyone is asked); a group's size is the
+  all-respondents count of its answer to the question the breakdown comes from; the groups with those
+  with no value add up to everyone, whose number is published.
+
+Then linear programming works out the least and most each hidden small count (1 to 4) can be; while
+one is pinned between 1 and 4, another cell tied to it is hidden (the smallest in its row first, then
+its row's base, then the same answer in the other groups and overall). Hiding more never narrows any
+range, so one pass over the small cells settles it. Officers' full figures do not come through here.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from analysis.disclosure import LinearKnowledge, is_low
+from analysis.loading import BREAKDOWNS, MAIN_NEED_KEY, SUPPORT_LEVEL_KEY, SurveyData, age_band_key
+from analysis.metrics import ALL, POSITIVE, Figures, QuestionTable, figures_from, question_table, table_mask
+
+MISSING = "__no value__"  # the hidden row of people with no value for a breakdown
+TableKey = tuple[str, "str | None"]
+
+
+def breakdown_columns(data: SurveyData) -> list[str]:
+    """The breakdowns every published table is also shown by (those the data has values for)."""
+    return [by for by in BREAKDOWNS if by in data.respondents.columns and data.respondents[by].notna().any()]
+
+
+def _source_question(data: SurveyData, by: str) -> str | None:
+    """The question whose answer puts a respondent in a group of `by`, when there is one."""
+    key = {"support_level": SUPPORT_LEVEL_KEY, "main_need": MAIN_NEED_KEY, "age_band": age_band_key(data.instrument)}.get(by)
+    return key if key in data.questions else None
+
+
+class SurveyDisclosure:
+    """The tables of one survey, their hidden cells, and what an outsider knows about them."""
+
+    def __init__(self, data: SurveyData):
+        self.data = data
+        self.tables: dict[TableKey, QuestionTable] = {}
+        for question in data.closed_questions:
+            self.tables[(question.key, None)] = question_table(data, question.key)
+        for by in breakdown_columns(data):
+            for question in data.closed_questions:
+                self.tables[(question.key, by)] = question_table(data, question.key, by)
+        self.masks = {key: table_mask(table) for key, table in self.tables.items()}
+        self.knowledge = LinearKnowledge()
+        self._write_down_facts()
+
+    # -- cells ---------------------------------------------------------------------------------------
+    @staticmethod
+    def cell(key: TableKey, group: str, column: str) -> tuple:
+        return ("count", key[0], key[1], group, column)
+
+    def _columns(self, table: QuestionTable) -> list[str]:
+        return [*table.opinion, *table.specials, *([POSITIVE] if table.good else []), "_base"]
+
+    def _row_facts(self, key: TableKey, table: QuestionTable, group: str) -> None:
+        k = self.knowledge
+        cell = lambda column: self.cell(key, group, column)  # noqa: E731
+        answered = ("answered", key[0], key[1], group)
+        if not table.multiple:
+            k.equal({**{cell(v): 1.0 for v in table.opinion}, cell("_base"): -1.0})
+        if table.good:
+            k.equal({**{cell(v): 1.0 for v in table.opinion if v in table.good}, cell(POSITIVE): -1.0})
+        if table.multiple:
+            for value in [*table.opinion, *table.specials]:
+                k.at_most({cell(value): 1.0, cell("_base"): -1.0})
+            k.at_most({cell("_base"): 1.0, **{cell(v): -1.0 for v in [*table.opinion, *table.specials]}})
+            k.equal({answered: 1.0, cell("_base"): -1.0})
+        else:
+            k.equal({cell("_base"): 1.0, **{cell(v): 1.0 for v in table.specials}, answered: -1.0})
+
+    def _group_sizes(self, by: str | None) -> dict[str, int]:
+        respondents = self.data.respondents
+        if by is None:
+            return {ALL: len(respondents)}
+        column = respondents[by]
+        sizes = {str(g): int(n) for g, n in column.value_counts(dropna=True).items() if n}
+        sizes[MISSING] = int(column.isna().sum())
+        return sizes
+
+    def _write_down_facts(self) -> None:
+        k = self.knowledge
+        k.known[("size", None, ALL)] = float(len(self.data))  # the number of responses is published
+        for key, table in self.tables.items():
+            question, by = key
+            values = table.matrix.to_numpy()
+            index_of = table.index_of
+            sizes = self._group_sizes(by)
+            groups = [str(g) for g in table.matrix.index]
+            for i, group in enumerate(groups):
+                self._row_facts(key, table, group)
+                for column in self._columns(table):
+                    if not self.masks[key][i, index_of[column]]:
+                        k.known[self.cell(key, group, column)] = float(values[i, index_of[column]])
+            # The people with no value for the breakdown are a hidden row of their own (none when
+            # everyone has one, as everyone has a version: outsiders can tell from the group sizes).
+            with_missing = [*groups, MISSING] if by is not None and sizes[MISSING] else groups
+            if by is not None:
+                if sizes[MISSING]:
+                    self._row_facts(key, table, MISSING)
+                overall = (question, None)
+                for column in [*self._columns(table), "answered"]:
+                    cell = (lambda g: ("answered", question, by, g)) if column == "answered" else (lambda g: self.cell(key, g, column))
+                    total = ("answered", question, None, ALL) if column == "answered" else self.cell(overall, ALL, column)
+                    k.equal({**{cell(g): 1.0 for g in with_missing}, total: -1.0})
+            answered = dict(zip(groups, table.answered.astype(int)))
+            if by is not None and sizes[MISSING]:
+                answered[MISSING] = int(self._missing_answered(table))
+            for group, n in answered.items():
+                terms = {("answered", question, by, group): 1.0, ("size", by, group): -1.0}
+                (k.equal if n == sizes.get(group, 0) else k.at_most)(terms)
+        for by in breakdown_columns(self.data):
+            sizes = {g: n for g, n in self._group_sizes(by).items() if g != MISSING or n}
+            k.equal({**{("size", by, g): 1.0 for g in sizes}, ("size", None, ALL): -1.0})
+            source = _source_question(self.data, by)
+            if source is not None and (source, None) in self.tables:
+                for group in sizes:
+                    if group != MISSING and group in self.tables[(source, None)].matrix.columns:
+                        k.equal({("size", by, group): 1.0, self.cell((source, None), ALL, group): -1.0})
+
+    def _missing_answered(self, table: QuestionTable) -> int:
+        """How many people with no value for the table's breakdown answered its question."""
+        overall = self.tables[(table.question.key, None)]
+        return int(overall.answered.sum() - table.answered.sum())
+
+    # -- protecting the small cells ------------------------------------------------------------------
+    def small_hidden_cells(self) -> Iterator[tuple]:
+        for key, table in self.tables.items():
+            values, index_of = table.matrix.to_numpy(), table.index_of
+            for i, group in enumerate(table.matrix.index):
+                for column, _ in table.shown_columns:
+                    j = index_of[column]
+                    if self.masks[key][i, j] and is_low(values[i, j]):
+                        yield (key, i, str(group), column)
+
+    def _hide(self, key: TableKey, row: int, column: str) -> list[tuple[TableKey, int, str, float]]:
+        """Hide a cell (a base hides its whole row); returns what was hidden, to put back if not needed."""
+        table = self.tables[key]
+        group = str(table.matrix.index[row])
+        columns = self._columns(table) if column == "_base" else [column]
+        hidden = []
+        for name in columns:  # without its base a row's percentages would give its counts away
+            j = table.index_of[name]
+            if not self.masks[key][row, j]:
+                self.masks[key][row, j] = True
+                hidden.append((key, row, name, self.knowledge.forget(self.cell(key, group, name))))
+        return hidden
+
+    def _unhide(self, hidden: list[tuple[TableKey, int, str, float]]) -> None:
+        for key, row, name, value in hidden:
+            table = self.tables[key]
+            self.masks[key][row, table.index_of[name]] = False
+            self.knowledge.learn(self.cell(key, str(table.matrix.index[row]), name), value)
+
+    def _candidates(self, key: TableKey, row: int, column: str) -> list[tuple[TableKey, int, str]]:
+        """Cells to hide to protect one, cheapest first: a non-answer in its row (a hidden 0 is
+        enough to leave it between 0 and its total), its row's other cells, its row's base, then the
+        same answer in the other groups and overall, then their bases."""
+        table = self.tables[key]
+        index_of, mask = table.index_of, self.masks[key]
+
+        def order(columns, i=row, t=table):
+            return sorted(columns, key=lambda c: (t.matrix.iat[i, t.index_of[c]], c))
+
+        open_ = [c for c, _ in table.shown_columns if c != column and not mask[row, index_of[c]]]
+        specials = [c for c in open_ if c in table.specials]
+        found = [(key, row, c) for c in order(specials) + order([c for c in open_ if c not in specials])]
+        found.append((key, row, "_base"))
+        question = key[0]
+        others = [(k, i) for k in [(question, b) for b in [None, *breakdown_columns(self.data)]]
+                  if k in self.tables for i in range(len(self.tables[k].matrix)) if (k, i) != (key, row)]
+        others.sort(key=lambda ki: (self.tables[ki[0]].matrix.iloc[ki[1]][column], str(ki)))
+        found += [(k, i, column) for k, i in others] + [(k, i, "_base") for k, i in others]
+        return [(k, i, c) for k, i, c in found if not self.masks[k][i, self.tables[k].index_of[c]]]
+
+    def _range(self, key: TableKey, group: str, column: str) -> tuple[float, float]:
+        return self.knowledge.range_of(self.cell(key, group, column))
+
+    def _pins(self, key: TableKey, group: str, column: str) -> bool:
+        return self.knowledge.pins_small(self.cell(key, group, column))
+
+    def _show_given_away_non_answers(self) -> int:
+        """Show each small non-answer count that the published totals give away exactly, whatever else
+        in its row is hidden: the number who answered minus the base is the non-answers' total, so
+        with a single kind of non-answer hiding it protects nobody (hiding the base would take the
+        row's figures away for nothing). With several kinds, another (a 0 will do) is hidden with it."""
+        shown = 0
+        changed = True
+        while changed:
+            changed = False
+            small = [c for c in self.small_hidden_cells() if c[3] in self.tables[c[0]].specials]
+            pinned = self.knowledge.pinned_small([self.cell(key, group, column) for key, _, group, column in small])
+            for key, row, group, column in small:
+                table = self.tables[key]
+                if self.cell(key, group, column) not in pinned or not self._pins(key, group, column):
+                    continue
+                freed = False
+                for candidate in [c for c in self._candidates(key, row, column) if c[:2] == (key, row) and c[2] in table.specials]:
+                    hidden = self._hide(*candidate)
+                    if not self._pins(key, group, column):
+                        freed = True
+                        break
+                    self._unhide(hidden)
+                low, high = self._range(key, group, column)
+                if not freed and low == high:
+                    self.masks[key][row, table.index_of[column]] = False
+                    self.knowledge.learn(self.cell(key, group, column), low)
+                    shown += 1
+                    changed = True
+        return shown
+
+    def protect(self, tries: int = 12) -> int:
+        """Hide more cells until no small count can be worked out; returns how many were added.
+        For each small count still pinned, the first of its candidates that frees it on its own is
+        hidden (trying up to `tries`); when none does, the first is hidden and the search goes on."""
+        self._show_given_away_non_answers()
+        added = 0
+        small = list(self.small_hidden_cells())
+        pinned = self.knowledge.pinned_small([self.cell(key, group, column) for key, _, group, column in small])
+        for key, row, group, column in small:
+            if self.cell(key, group, column) not in pinned:
+                continue  # hiding more never narrows a range, so it stays free
+            while self._pins(key, group, column):
+                candidates = self._candidates(key, row, column)
+                if not candidates:
+                    raise RuntimeError("nothing left to hide")  # cannot happen: hiding everything frees it
+                for candidate in candidates[:tries]:
+                    hidden = self._hide(*candidate)
+                    if not self._pins(key, group, column):
+                        added += len(hidden)
+                        break
+                    self._unhide(hidden)
+                else:
+                    added += len(self._hide(*candidates[0]))
+        return added
+
+    def figures(self) -> dict[TableKey, Figures]:
+        return {key: figures_from(self.data, table, self.masks[key]) for key, table in self.tables.items()}
+
+    def leaks(self) -> list[tuple[tuple, tuple[float, float]]]:
+        """Small hidden counts that the published figures pin between 1 and 4 (none after `protect`)."""
+        cells = [self.cell(key, group, column) for key, _, group, column in self.small_hidden_cells()]
+        pinned = self.knowledge.pinned_small(cells)
+        return [(cell, self.knowledge.range_of(cell)) for cell in cells if cell in pinned]
+
+
+def published_figures(data: SurveyData) -> dict[TableKey, Figures]:
+    """Every table the survey publishes — each closed question overall and by every breakdown —
+    with the hidden cells chosen together. Worked out once per loaded data."""
+    found: dict[TableKey, Figures] | None = data.derived.get("published_figures")
+    if found is None:
+        disclosure = SurveyDisclosure(data)
+        disclosure.protect()
+        found = disclosure.figures()
+        data.derived["published_figures"] = found
+    return found
+
+
+def published_disclosure(data: SurveyData) -> SurveyDisclosure:
+    """The disclosure state behind `published_figures` (for audits and tests)."""
+    disclosure = SurveyDisclosure(data)
+    disclosure.protect()
+    return disclosure
+
