@@ -158,6 +158,7 @@ class LinearKnowledge:
     upper_limits: list[tuple[dict[Cell, float], float]] = field(default_factory=list)
     _facts_of: dict[Cell, list[int]] | None = field(default=None, repr=False)
     _derived: tuple[tuple, dict[Cell, float]] | None = field(default=None, repr=False)
+    _because: dict[Cell, int] = field(default_factory=dict, repr=False)  # the fact each count was worked out from
 
     def learn(self, cell: Cell, value: float) -> None:
         """The outsider now knows this count (it is published)."""
@@ -198,6 +199,7 @@ class LinearKnowledge:
         if self._derived is not None and self._derived[0] == state:
             return self._derived[1]
         index, values = self._index(), dict(self.known)
+        self._because = {}
         unknown = [sum(1 for c in terms if c not in values) for terms, _ in self.equalities]
         queue = [n for n, count in enumerate(unknown) if count == 1]
         while queue:
@@ -208,6 +210,7 @@ class LinearKnowledge:
                 continue
             cell = free[0]
             values[cell] = (total - sum(v * values[c] for c, v in terms.items() if c != cell)) / terms[cell]
+            self._because[cell] = number
             for other in index.get(cell, ()):
                 if other < len(self.equalities):
                     unknown[other] -= 1
@@ -215,6 +218,23 @@ class LinearKnowledge:
                         queue.append(other)
         self._derived = (state, values)
         return values
+
+    def given_away_by(self, cell: Cell) -> list[Cell]:
+        """The published counts a count worked out by subtraction comes from (empty when it is not)."""
+        values = self._values()
+        if cell not in values or cell in self.known:
+            return []
+        found, seen, stack = [], {cell}, [cell]
+        while stack:
+            for other in self.equalities[self._because[stack.pop()]][0]:
+                if other in seen:
+                    continue
+                seen.add(other)
+                if other in self.known:
+                    found.append(other)
+                elif other in self._because:
+                    stack.append(other)
+        return found
 
     def _component(self, cell: Cell, values: dict[Cell, float]) -> list[int]:
         """The facts tying `cell` to other counts nobody can work out by subtraction."""

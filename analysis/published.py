@@ -30,6 +30,7 @@ from analysis.disclosure import LinearKnowledge, is_low
 from analysis.loading import BREAKDOWNS, MAIN_NEED_KEY, SUPPORT_LEVEL_KEY, SurveyData, age_band_key
 from analysis.metrics import ALL, POSITIVE, Figures, QuestionTable, figures_from, question_table, table_mask
 
+DEBUG = False
 MISSING = "__no value__"  # the hidden row of people with no value for a breakdown
 TableKey = tuple[str, "str | None"]
 
@@ -170,7 +171,18 @@ class SurveyDisclosure:
     def _candidates(self, key: TableKey, row: int, column: str) -> list[tuple[TableKey, int, str]]:
         """Cells to hide to protect one, cheapest first: a non-answer in its row (a hidden 0 is
         enough to leave it between 0 and its total), its row's other cells, its row's base, then the
-        same answer in the other groups and overall, then their bases."""
+        same answer in the other groups and overall, then their bases. When subtraction gives it
+        away, the published counts that subtraction uses come first (breakdowns before overall figures)."""
+        table = self.tables[key]
+        sources = []
+        for cell in self.knowledge.given_away_by(self.cell(key, str(table.matrix.index[row]), column)):
+            if cell[0] == "count" and (cell[1], cell[2]) in self.tables:
+                source = self.tables[(cell[1], cell[2])]
+                sources.append(((cell[1], cell[2]), list(map(str, source.matrix.index)).index(cell[3]), cell[4]))
+        sources.sort(key=lambda kic: (kic[0][1] is None, kic[2] == "_base", str(kic)))
+        return sources + [c for c in self._standard_candidates(key, row, column) if c not in sources]
+
+    def _standard_candidates(self, key: TableKey, row: int, column: str) -> list[tuple[TableKey, int, str]]:
         table = self.tables[key]
         index_of, mask = table.index_of, self.masks[key]
 
@@ -186,6 +198,20 @@ class SurveyDisclosure:
                   if k in self.tables for i in range(len(self.tables[k].matrix)) if (k, i) != (key, row)]
         others.sort(key=lambda ki: (self.tables[ki[0]].matrix.iloc[ki[1]][column], str(ki)))
         found += [(k, i, column) for k, i in others] + [(k, i, "_base") for k, i in others]
+        # Rarely, more is needed: every cell of the question's tables (a hidden 0 costs least) ...
+        mine = [(k, t) for k, t in self.tables.items() if k[0] == question]
+        found += sorted(((k, i, c) for k, t in mine for i in range(len(t.matrix)) for c, _ in t.shown_columns),
+                        key=lambda kic: (self.tables[kic[0]].matrix.iat[kic[1], self.tables[kic[0]].index_of[kic[2]]], str(kic)))
+        # ... then the same group in other questions' tables of the breakdown (a group's size is also
+        # the count of its answer to the question the breakdown comes from) ...
+        groups = [(key[1], str(table.matrix.index[row]))] if key[1] is not None else []
+        groups += [(by, column) for by in breakdown_columns(self.data) if _source_question(self.data, by) == question]
+        for by, group in groups:
+            found += [(k, list(t.matrix.index).index(group), "_base") for k, t in self.tables.items()
+                      if k[1] == by and group in t.matrix.index]
+        # ... and last any other row, the overall figures after every breakdown.
+        found += sorted(((k, i, "_base") for k, t in self.tables.items() for i in range(len(t.matrix))),
+                        key=lambda kic: (kic[0][1] is None, str(kic)))
         return [(k, i, c) for k, i, c in found if not self.masks[k][i, self.tables[k].index_of[c]]]
 
     def _range(self, key: TableKey, group: str, column: str) -> tuple[float, float]:
@@ -235,18 +261,22 @@ class SurveyDisclosure:
         for key, row, group, column in small:
             if self.cell(key, group, column) not in pinned:
                 continue  # hiding more never narrows a range, so it stays free
+            tries_left = tries
             while self._pins(key, group, column):
                 candidates = self._candidates(key, row, column)
                 if not candidates:
                     raise RuntimeError("nothing left to hide")  # cannot happen: hiding everything frees it
-                for candidate in candidates[:tries]:
+                for candidate in candidates[:tries_left]:
                     hidden = self._hide(*candidate)
                     if not self._pins(key, group, column):
                         added += len(hidden)
                         break
                     self._unhide(hidden)
-                else:
+                else:  # no one cell frees it: hide the cheapest and look again, one at a time from now on
+                    if DEBUG:
+                        print("more needed for", (key, group, column), "hiding", candidates[0])
                     added += len(self._hide(*candidates[0]))
+                    tries_left = 1
         return added
 
     def figures(self) -> dict[TableKey, Figures]:

@@ -94,11 +94,14 @@ def test_published_figures_suppress_small_counts_with_secondary_suppression(know
     figures = question_figures(known, "overall_satisfaction")
     assert figures.warning is None
     hidden = set(figures.table.loc[figures.table["suppressed"], "value"])
-    # satisfied (3) and "I don't understand" (3) are small. Hiding only "satisfied" would let it be
-    # worked out from the base (50) and the others, so the next smallest opinion (neither, 7) goes
-    # too; the positive share (23) would then give "very satisfied + satisfied", so very satisfied
-    # (20) is hidden, and "neither + dissatisfied + very dissatisfied" = 27 makes dissatisfied (9) go.
-    assert hidden == {"satisfied", "dont_understand", "neither", "very_satisfied", "dissatisfied"}
+    # satisfied (3) is small. Hiding only "satisfied" would let it be worked out from the base (50)
+    # and the others, so the next smallest opinion (neither, 7) goes too; the positive share (23)
+    # would then give "very satisfied + satisfied", so very satisfied (20) is hidden, and
+    # "neither + dissatisfied + very dissatisfied" = 27 makes dissatisfied (9) go.
+    # "I don't understand" (3) is small too, but it is the only non-answer: everyone answered (53
+    # responses are published), so 53 - 50 gives it away whatever is hidden. It is shown, not [c].
+    assert hidden == {"satisfied", "neither", "very_satisfied", "dissatisfied"}
+    assert figures.row("dont_understand")["count"] == 3
     visible = figures.table[~figures.table["suppressed"]].set_index("value")
     assert visible.loc["very_dissatisfied", "count"] == 11
     assert visible.loc[POSITIVE, "count"] == 23 and round(visible.loc[POSITIVE, "share"], 2) == 0.46
