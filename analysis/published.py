@@ -26,12 +26,19 @@ from __future__ import annotations
 
 from typing import Iterator
 
+import numpy as np
+
 from analysis.disclosure import LinearKnowledge, is_low
 from analysis.loading import BREAKDOWNS, MAIN_NEED_KEY, SUPPORT_LEVEL_KEY, SurveyData, age_band_key
 from analysis.metrics import ALL, POSITIVE, Figures, QuestionTable, figures_from, question_table, table_mask
 
 DEBUG = False
-MISSING = "__no value__"  # the hidden row of people with no value for a breakdown
+MISSING = "__no value__"
+MOST_CHECKS = 1500  # checks (each a few milliseconds) before a survey's breakdowns are withheld instead
+
+
+class TooTangled(Exception):
+    """Protecting the breakdowns would take too many checks."""  # the hidden row of people with no value for a breakdown
 TableKey = tuple[str, "str | None"]
 
 
@@ -49,17 +56,24 @@ def _source_question(data: SurveyData, by: str) -> str | None:
 class SurveyDisclosure:
     """The tables of one survey, their hidden cells, and what an outsider knows about them."""
 
-    def __init__(self, data: SurveyData):
+    def __init__(self, data: SurveyData, with_breakdowns: bool = True):
         self.data = data
+        self.with_breakdowns = with_breakdowns
         self.tables: dict[TableKey, QuestionTable] = {}
         for question in data.closed_questions:
             self.tables[(question.key, None)] = question_table(data, question.key)
-        for by in breakdown_columns(data):
+        for by in self.breakdowns:
             for question in data.closed_questions:
                 self.tables[(question.key, by)] = question_table(data, question.key, by)
         self.masks = {key: table_mask(table) for key, table in self.tables.items()}
         self.knowledge = LinearKnowledge()
+        self.checks_left: int | None = None
+        self.breakdowns_withheld = False
         self._write_down_facts()
+
+    @property
+    def breakdowns(self) -> list[str]:
+        return breakdown_columns(self.data) if self.with_breakdowns else []
 
     # -- cells ---------------------------------------------------------------------------------------
     @staticmethod
@@ -123,9 +137,10 @@ class SurveyDisclosure:
             if by is not None and sizes[MISSING]:
                 answered[MISSING] = int(self._missing_answered(table))
             for group, n in answered.items():
-                terms = {("answered", question, by, group): 1.0, ("size", by, group): -1.0}
-                (k.equal if n == sizes.get(group, 0) else k.at_most)(terms)
-        for by in breakdown_columns(self.data):
+                asked, everyone = self._asked(table, by, group, sizes)
+                terms = {("answered", question, by, group): 1.0, **{c: -v for c, v in asked.items()}}
+                (k.equal if n == everyone else k.at_most)(terms)
+        for by in self.breakdowns:
             sizes = {g: n for g, n in self._group_sizes(by).items() if g != MISSING or n}
             k.equal({**{("size", by, g): 1.0 for g in sizes}, ("size", None, ALL): -1.0})
             source = _source_question(self.data, by)
@@ -133,6 +148,21 @@ class SurveyDisclosure:
                 for group in sizes:
                     if group != MISSING and group in self.tables[(source, None)].matrix.columns:
                         k.equal({("size", by, group): 1.0, self.cell((source, None), ALL, group): -1.0})
+
+    def _asked(self, table: QuestionTable, by: str | None, group: str, sizes: dict[str, int]) -> tuple[dict, int]:
+        """Who in a group is asked the table's question, as counts, and how many they are: the
+        group's size, or (a question asked only after some answers) the counts of those answers."""
+        condition = table.question.show_if
+        parent = self.tables.get((condition.question, by)) if condition is not None else None
+        if parent is None:
+            return {("size", by, group): 1.0}, sizes.get(group, 0)
+        values = [v for v in condition.values() if v in parent.matrix.columns]
+        if group == MISSING:
+            overall = self.tables[(condition.question, None)]
+            count = int(sum(overall.matrix[v].sum() - parent.matrix[v].sum() for v in values))
+        else:
+            count = int(sum(parent.matrix.loc[group, v] for v in values)) if group in parent.matrix.index else 0
+        return {self.cell((condition.question, by), group, v): 1.0 for v in values}, count
 
     def _missing_answered(self, table: QuestionTable) -> int:
         """How many people with no value for the table's breakdown answered its question."""
@@ -194,7 +224,7 @@ class SurveyDisclosure:
         found = [(key, row, c) for c in order(specials) + order([c for c in open_ if c not in specials])]
         found.append((key, row, "_base"))
         question = key[0]
-        others = [(k, i) for k in [(question, b) for b in [None, *breakdown_columns(self.data)]]
+        others = [(k, i) for k in [(question, b) for b in [None, *self.breakdowns]]
                   if k in self.tables for i in range(len(self.tables[k].matrix)) if (k, i) != (key, row)]
         others.sort(key=lambda ki: (self.tables[ki[0]].matrix.iloc[ki[1]][column], str(ki)))
         found += [(k, i, column) for k, i in others] + [(k, i, "_base") for k, i in others]
@@ -205,7 +235,7 @@ class SurveyDisclosure:
         # ... then the same group in other questions' tables of the breakdown (a group's size is also
         # the count of its answer to the question the breakdown comes from) ...
         groups = [(key[1], str(table.matrix.index[row]))] if key[1] is not None else []
-        groups += [(by, column) for by in breakdown_columns(self.data) if _source_question(self.data, by) == question]
+        groups += [(by, column) for by in self.breakdowns if _source_question(self.data, by) == question]
         for by, group in groups:
             found += [(k, list(t.matrix.index).index(group), "_base") for k, t in self.tables.items()
                       if k[1] == by and group in t.matrix.index]
@@ -218,13 +248,18 @@ class SurveyDisclosure:
         return self.knowledge.range_of(self.cell(key, group, column))
 
     def _pins(self, key: TableKey, group: str, column: str) -> bool:
+        if self.checks_left is not None:
+            if self.checks_left <= 0:
+                raise TooTangled()
+            self.checks_left -= 1
         return self.knowledge.pins_small(self.cell(key, group, column))
 
     def _show_given_away_non_answers(self) -> int:
         """Show each small non-answer count that the published totals give away exactly, whatever else
         in its row is hidden: the number who answered minus the base is the non-answers' total, so
         with a single kind of non-answer hiding it protects nobody (hiding the base would take the
-        row's figures away for nothing). With several kinds, another (a 0 will do) is hidden with it."""
+        row's figures away for nothing). With several kinds, another (a 0 will do) is hidden with it,
+        here or, in `protect`, wherever the subtraction needs it."""
         shown = 0
         changed = True
         while changed:
@@ -242,18 +277,41 @@ class SurveyDisclosure:
                         freed = True
                         break
                     self._unhide(hidden)
+                if freed or len(table.specials) != 1:
+                    continue  # with several kinds the main pass hides more (a 0 elsewhere in the column)
                 low, high = self._range(key, group, column)
-                if not freed and low == high:
+                if low == high:
                     self.masks[key][row, table.index_of[column]] = False
                     self.knowledge.learn(self.cell(key, group, column), low)
                     shown += 1
                     changed = True
         return shown
 
-    def protect(self, tries: int = 12) -> int:
+    def protect(self, tries: int = 12, most_checks: int | None = None) -> int:
         """Hide more cells until no small count can be worked out; returns how many were added.
         For each small count still pinned, the first of its candidates that frees it on its own is
-        hidden (trying up to `tries`); when none does, the first is hidden and the search goes on."""
+        hidden (trying up to `tries`); when none does, the first is hidden and the search goes on.
+        A survey whose breakdowns are so tangled with small groups that this takes more than
+        `most_checks` (default `MOST_CHECKS`) checks publishes its overall figures only (every breakdown hidden), protected
+        the same way: a bounded cost for the public pages, and nothing given away."""
+        self.checks_left = MOST_CHECKS if most_checks is None else most_checks
+        try:
+            return self._protect(tries)
+        except TooTangled:
+            self.checks_left = None
+            self._withhold_breakdowns()
+            return 0
+
+    def _withhold_breakdowns(self) -> None:
+        """Hide every breakdown and protect the overall figures on their own."""
+        overall = SurveyDisclosure(self.data, with_breakdowns=False)
+        overall._protect(12)
+        self.breakdowns_withheld = True
+        self.knowledge = overall.knowledge
+        for key, table in self.tables.items():
+            self.masks[key] = overall.masks[key] if key[1] is None else np.ones(table.matrix.shape, dtype=bool)
+
+    def _protect(self, tries: int) -> int:
         self._show_given_away_non_answers()
         added = 0
         small = list(self.small_hidden_cells())

@@ -1,0 +1,112 @@
+"""Disclosure control holds against an outsider with every published figure of a survey.
+
+`tests/disclosure_attacker.py` (written apart from the application's disclosure code) takes the
+published figures exactly as `figures.csv` gives them, the number of responses and the
+questionnaire, writes down every linear fact they imply — rows adding up to their bases, the base
+plus the non-answers to the number asked, breakdowns adding up to the overall figure, group sizes
+being the counts of the answers they come from, questions asked only after certain answers — and
+works out by linear programming how far each "[c]" can be narrowed. None may be pinned to 1 to 4.
+
+The surveys are the demo's (the same instruments, versions and answer generator, 300 families each,
+as `feedback demo` makes), a small survey where many groups are under 10, and the DPO's finding
+(group size 165 − base 161 − "I don't understand" 0 gave "Don't know" = 4)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from types import SimpleNamespace
+
+import pytest
+
+from analysis.loading import build_survey_data
+from analysis.published import SurveyDisclosure
+from feedback.operations.demo import DEMO_RUNS, DemoFamily, answers_for, variant_for
+from feedback.publishing.figures import CSV_HEADER, figures_rows
+from surveys.instrument import built_in_instruments
+from tests.disclosure_attacker import attack
+
+INSTRUMENTS = built_in_instruments()
+
+
+def demo_like(instrument_key: str, variants, families: int, seed: int = 2026):
+    instrument = INSTRUMENTS[instrument_key]
+    run = SimpleNamespace(slug=f"attack-{instrument_key}", title=instrument.title, instrument=instrument,
+                          variants=list(variants or instrument.variants))
+    rows = []
+    for i in range(families):
+        family = DemoFamily(experience=((seed + i) % 10) / 10, days_ago=3, writes_comments=False, seed=seed + i)
+        variant = variant_for(run, family)
+        rows.append({"answers": answers_for(instrument, family, variant), "variant": variant, "respondent_id": f"f{i}"})
+    return run, build_survey_data(instrument, rows, run_slug=run.slug)
+
+
+def small_counts(data) -> set[tuple]:
+    """The attacker's names of every count that is truly 1 to 4 (only these can be pinned to 1 to 4)."""
+    from analysis.loading import BREAKDOWNS
+    from analysis.metrics import question_figures
+    from analysis.published import breakdown_columns
+
+    found = set()
+    for question in data.closed_questions:
+        for by in [None, *breakdown_columns(data)]:
+            table = question_figures(data, question.key, by=by, full=True).table
+            for r in table.to_dict("records"):
+                if 1 <= r["count"] <= 4:
+                    found.add(("count", question.key, BREAKDOWNS[by] if by else "All respondents", r["group_label"], r["label"]))
+    return found
+
+
+def published_rows(run, data) -> list[dict[str, str]]:
+    """The figures as an outsider downloads them (through the CSV, so exactly its text)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_HEADER)
+    writer.writerows(figures_rows(run, data))
+    return list(csv.DictReader(io.StringIO(out.getvalue())))
+
+
+@pytest.mark.parametrize("demo", DEMO_RUNS, ids=lambda d: d.slug)
+def test_no_hidden_count_of_a_demo_survey_can_be_worked_out(demo):
+    run, data = demo_like(demo.instrument, demo.variants, 300)
+    rows = published_rows(run, data)
+    hidden = sum(1 for r in rows if r["count"] == "[c]")
+    assert hidden, "the demo survey has small counts to protect"
+    assert attack(run.instrument, rows, len(data), small_counts(data)) == []
+
+
+def test_without_the_survey_wide_check_the_attacker_finds_hidden_counts():
+    """The attacker is not toothless: against each table's own suppression alone (as before), it
+    recovers small counts — the DPO's finding was one of them."""
+    from analysis.metrics import figures_from
+
+    run, data = demo_like("annual-send-parent", None, 300)
+    disclosure = SurveyDisclosure(data)  # each table's own rules, nothing checked across tables
+    figures = {key: figures_from(data, table, disclosure.masks[key]) for key, table in disclosure.tables.items()}
+    from feedback.publishing import figures as publishing
+
+    rows = []
+    for (question, by), table_figures in figures.items():
+        rows += publishing._rows(run, table_figures, by or "")
+    out = io.StringIO()
+    csv.writer(out).writerows([CSV_HEADER, *rows])
+    found = attack(run.instrument, list(csv.DictReader(io.StringIO(out.getvalue()))), len(data), small_counts(data))
+    assert found, "each table alone leaks nothing?"
+    answers = {cell[4] for cell, _ in found}
+    assert answers & {"Don't know", "Does not apply to us", "I don't understand the question"}
+
+
+def test_a_small_survey_with_many_groups_under_ten_gives_nothing_away(monkeypatch):
+    """Protecting this one's breakdowns takes more checks than the bound allows (lowered here so the
+    test is quick), so it publishes its overall figures only: still safe, the headline still there."""
+    import analysis.published
+
+    monkeypatch.setattr(analysis.published, "MOST_CHECKS", 300)
+    run, data = demo_like("annual-send-parent", None, 45, seed=77)
+    rows = published_rows(run, data)
+    assert all(r["count"] == "[c]" for r in rows if r["breakdown"] != "All respondents")
+    assert sum(1 for r in rows if r["count"] == "[c]") > 50
+    assert attack(run.instrument, rows, len(data), small_counts(data)) == []
+    headline = [r for r in rows if r["question"] == "overall_satisfaction" and r["breakdown"] == "All respondents"
+                and r["kind"] == "positive"]
+    assert headline and headline[0]["base"] != "[c]", "the headline is still published"
