@@ -619,7 +619,63 @@ def details_form_values(definition: dict[str, Any]) -> dict[str, Any]:
         "consent_purposes": list(definition.get("consent_purposes", ["quotes", "contact"])),
         "retention_free_text": retention.get("free_text", "anonymise"),
         "retention_days": str(retention.get("free_text_days", 365)),
+        "easy_title": definition.get("easy_title", "") if isinstance(definition.get("easy_title"), str) else "",
+        **terms_as_values(definition.get("easy_terms") if isinstance(definition.get("easy_terms"), dict) else {}),
     }
+
+
+# Words explained in the easy-read versions (`easy_terms`), edited as rows: term-N-term, term-N-means.
+MAX_EASY_TITLE_WORDS = 10  # 8 or fewer is best; the built-in short breaks consultation's has 10
+MAX_TERMS = 30
+_TERM_NAME = re.compile(r"term-(\d{1,3})-(term|means)")
+
+
+def terms_as_values(terms: dict[str, Any]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for number, (term, means) in enumerate(terms.items(), start=1):
+        values[f"term-{number}-term"] = str(term)
+        values[f"term-{number}-means"] = str(means)
+    return values
+
+
+def term_rows(values: dict[str, Any]) -> list[dict[str, str]]:
+    found: dict[int, dict[str, str]] = {}
+    for name, value in values.items():
+        match = _TERM_NAME.fullmatch(name)
+        if match and isinstance(value, str):
+            found.setdefault(int(match.group(1)), {})[match.group(2)] = value
+    return [{"term": found[n].get("term", ""), "means": found[n].get("means", "")} for n in sorted(found)]
+
+
+def easy_words_from(values: dict[str, Any], errors: dict[str, str]) -> tuple[str, dict[str, str]]:
+    """The easy-read title and the explained terms from the details form, checked."""
+    easy_title = _text(values, "easy_title")
+    words = len(easy_title.split())
+    if words > MAX_EASY_TITLE_WORDS:
+        errors["easy_title"] = (f"The title in easy words has {words} words: use {MAX_EASY_TITLE_WORDS} words or fewer "
+                                "(8 or fewer is best), like “Tell us about short breaks”")
+    _limit(errors, "easy_title", easy_title, 120, "The title in easy words")
+    terms: dict[str, str] = {}
+    rows = term_rows(values)
+    if len(rows) > MAX_TERMS:
+        errors[f"term-{MAX_TERMS + 1}-term"] = f"Explain {MAX_TERMS} words at most"
+    for number, row in enumerate(rows[:MAX_TERMS], start=1):
+        term, means = clean_text(row["term"]), clean_text(row["means"])
+        if not term and not means:
+            continue
+        if not term:
+            errors[f"term-{number}-term"] = f"Enter the words that explanation {number} is about, like EHC plan"
+        elif len(term) > 60:
+            errors[f"term-{number}-term"] = f"Term {number} must be 60 characters or fewer"
+        elif term.lower() in {t.lower() for t in terms}:
+            errors[f"term-{number}-term"] = f"‘{term[:60]}’ is explained twice: keep one explanation"
+        if not means:
+            errors[f"term-{number}-means"] = f"Enter what ‘{term[:60]}’ means, in easy words" if term else f"Enter what term {number} means"
+        elif len(means) > 300:
+            errors[f"term-{number}-means"] = f"The meaning of term {number} must be 300 characters or fewer"
+        if term and means and f"term-{number}-term" not in errors and f"term-{number}-means" not in errors:
+            terms[term] = means
+    return easy_title, terms
 
 
 def apply_details(definition: dict[str, Any], values: dict[str, Any], notices: list[str]) -> dict[str, Any]:
@@ -655,6 +711,7 @@ def apply_details(definition: dict[str, Any], values: dict[str, Any], notices: l
     if free_text not in FREE_TEXT_POLICIES:
         errors["retention_free_text"] = "Select what happens to written answers"
     days = _whole_number(errors, "retention_days", _text(values, "retention_days"), "The number of days", 0, 3650)
+    easy_title, easy_terms = easy_words_from(values, errors)
     if not errors:
         broken = _notice_disagrees(definition, notice, free_text, 365 if days is None else days)
         if broken:
@@ -672,6 +729,11 @@ def apply_details(definition: dict[str, Any], values: dict[str, Any], notices: l
         "retention": {**(definition.get("retention") or {}), "free_text": free_text,
                       "free_text_days": 365 if days is None else days},
     })
+    for name, value in (("easy_title", easy_title), ("easy_terms", easy_terms)):
+        if value:
+            changed[name] = value
+        else:
+            changed.pop(name, None)
     refuse_if_broken(definition, changed, "variants")
     return changed
 
@@ -1018,8 +1080,8 @@ async def record_publication(draft_id: int, published_version: int, run_id: int,
 
 
 TOP_LEVEL_ORDER = (
-    "key", "version", "title", "audience", "notice", "minutes", "run_by", "description", "what_happens_next",
-    "variants", "consent_purposes", "retention", "sections",
+    "key", "version", "title", "easy_title", "audience", "notice", "minutes", "run_by", "description", "what_happens_next",
+    "variants", "consent_purposes", "retention", "easy_terms", "sections",
 )
 
 

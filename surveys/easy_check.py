@@ -15,6 +15,8 @@ from surveys.instrument import Instrument, Question
 from surveys.readability import advice_for_text
 
 MAX_EASY_ANSWERS = 5
+# The warnings about pictures and answers (sentence length and long words come from readability).
+PICTURE_KINDS = ("negated", "same_picture", "no_picture", "too_many_answers")
 CHOICE_TYPES = ("single_choice", "multiple_choice")
 # Words that need no picture of their own, besides the renderer's small words: question words,
 # little adverbs and the commonest verbs (a picture of "get" helps nobody).
@@ -22,7 +24,8 @@ _PLAIN_WORDS = frozenset(
     "how what why who whom whose where when which much many very about there here than then just also "
     "too more most less least get gets got go goes going went make makes made want wants need needs "
     "like likes yes please tell say said think know feel feels really only still ever every other "
-    "one two three four five lots lot bit day days time times".split()
+    "one two three four five lots lot bit day days time times something anything everything else thing things "
+    "sometimes".split()
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
@@ -74,13 +77,15 @@ def _negated_words(text: str) -> dict[str, str]:
             if piece.negated}
 
 
-def _answer_picture(text: str):
-    """The picture an answer would get in the picture version on its own: its first key word's."""
+def _answer_picture(text: str, used: set[str]):
+    """The picture an answer gets in the picture version (its first key word's whose picture no
+    answer before it has: `used`, updated), and the one its first key word would have on its own."""
     symbols, dictionary = _dictionary()
     if dictionary is None:
-        return None
-    pictured = symbols.pictured(symbols.symbol_words(text or "", limit=1, symbols=dictionary))
-    return pictured[0] if pictured else None
+        return None, None
+    alone = symbols.pictured(symbols.symbol_words(text or "", limit=1, symbols=dictionary))
+    shown = symbols.pictured(symbols.symbol_words(text or "", seen=used, limit=1, symbols=dictionary))
+    return (shown[0] if shown else None), (alone[0] if alone else None)
 
 
 def question_warnings(question: Question) -> list[Warning]:
@@ -119,22 +124,22 @@ def question_warnings(question: Question) -> list[Warning]:
 
     if question.type in CHOICE_TYPES:
         pictures: dict[str, int] = {}
+        used: set[str] = set()
         for number, option in enumerate(question.options, start=1):
             label = option.easy_read or option.label
             field = f"option-{number}-easy_read"
             where = f"Answer {number} (‘{label[:40]}’)"
             if option.easy_read:
                 text_advice(field, option.easy_read, where, number)
-            piece = _answer_picture(label)
-            if piece is None:
-                continue
-            if piece.symbol.hexcode in pictures:
-                first = pictures[piece.symbol.hexcode]
+            shown, alone = _answer_picture(label, used)
+            if alone is not None and alone.symbol.hexcode in pictures and (shown is None or shown.symbol != alone.symbol):
+                instead = f"its picture is ‘{shown.text}’ instead" if shown is not None else "it gets no picture"
                 found.append(Warning(key, field, (
-                    f"{where} would have the same picture ({piece.symbol.alt}) as answer {first}: the picture version "
-                    "shows it once, so this answer gets none. Use a different key word first"), number, "same_picture"))
-            else:
-                pictures[piece.symbol.hexcode] = number
+                    f"{where} starts with the same picture ({alone.symbol.alt}) as answer {pictures[alone.symbol.hexcode]}: "
+                    f"a picture is shown once in a question, so {instead}. Start it with a different key word"),
+                    number, "same_picture"))
+            if shown is not None:
+                pictures.setdefault(shown.symbol.hexcode, number)
         offered = len(question.all_options)
         if offered > MAX_EASY_ANSWERS:
             found.append(Warning(key, "option-1-easy_read", (

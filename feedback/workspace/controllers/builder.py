@@ -42,7 +42,7 @@ QUESTION_FIELDS = (
 )
 SECTION_FIELDS = ("title", "intro", "easy_text", "easy_hint", "easy_symbol")
 DETAIL_FIELDS = ("title", "description", "run_by", "what_happens_next", "minutes", "audience", "notice",
-                 "retention_free_text", "retention_days")
+                 "retention_free_text", "retention_days", "easy_title")
 FLAGS = ("optional", "dont_know", "not_applicable")
 
 
@@ -243,7 +243,7 @@ class BuilderController(Controller):
             "page_title": ("Error: " if errors else "") + draft.title, "account": _account(request), "draft": draft,
             "d": definition, "sections": authoring.sections_of(definition),
             "problems": _described(draft, definition, problems),
-            "advice": _advice(draft, definition, authoring.readability(definition)),
+            "advice": _advice(draft, definition, authoring.readability(definition)) + self._picture_advice(draft, definition),
             "missing": missing, "missing_keys": {(kind, key) for kind, key, _ in missing},
             "offers_easy_read": authoring.offers_easy_read(definition),
             "published": published, "type_names": authoring.SHORT_TYPE_NAMES,
@@ -254,6 +254,16 @@ class BuilderController(Controller):
             "errors": errors or {}, "error_list": [{"text": m, "href": "#structure"} for m in (errors or {}).values()],
             "base": _url(draft),
         }
+
+    @staticmethod
+    def _picture_advice(draft: Draft, definition: dict[str, Any]) -> list[dict[str, str]]:
+        """The picture warnings of the question pages (the sentence and word advice is already in
+        the list), each linking to the field to change."""
+        if not authoring.offers_easy_read(definition):
+            return []
+        warnings = easy_check.instrument_warnings(authoring.lenient_instrument(definition), easy_check.PICTURE_KINDS)
+        return [{"element": authoring.element_name(definition, Problem("builder", w.question, "")), "message": w.message,
+                 "href": _url(draft, f"questions/{w.question}") + f"#{w.field}"} for w in warnings]
 
     @staticmethod
     def _preview_pages(definition: dict[str, Any]) -> dict[str, str]:
@@ -276,13 +286,16 @@ class BuilderController(Controller):
 
     # -- details ----------------------------------------------------------------------------------
 
-    async def _details_context(self, request: Request, draft: Draft, values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+    async def _details_context(self, request: Request, draft: Draft, values: dict[str, Any], errors: dict[str, str],
+                               note: str | None = None) -> dict[str, Any]:
         return {
             "page_title": ("Error: " if errors else "") + "Consultation details", "account": _account(request),
             "draft": draft, "values": values, "errors": errors, "error_list": _error_list(errors),
             "notices": await authoring.notice_keys(), "audiences": authoring.AUDIENCE_LABELS,
             "variant_names": authoring.VARIANT_LABELS, "purpose_labels": {k: v for k, v in authoring.PURPOSE_LABELS.items() if k in OPTIONAL_PURPOSES},
-            "retention_labels": authoring.RETENTION_LABELS, "base": _url(draft),
+            "retention_labels": authoring.RETENTION_LABELS, "base": _url(draft), "note": note,
+            # the terms already written, and an empty row to write another in
+            "terms": [*authoring.term_rows(values)[:authoring.MAX_TERMS], {"term": "", "means": ""}],
         }
 
     @get("/{draft_id:int}/details")
@@ -298,6 +311,12 @@ class BuilderController(Controller):
         values = _values(form, DETAIL_FIELDS)
         values["variants"] = field_values(form, "variants")
         values["consent_purposes"] = field_values(form, "consent_purposes")
+        for name in form.keys():
+            if name.startswith("term-") and len(name) <= 20:
+                values[name] = _one(form, name)
+        if _one(form, "row_action", 20) == "add_term":  # another empty row; nothing saved yet
+            return render(request, "workspace/builder/details.html", await self._details_context(
+                request, draft, values, {}, "Not saved yet: select “Save the details” to keep your changes."))
         notices = await authoring.notice_keys()
         try:
             await self._change(request, draft, lambda d: authoring.apply_details(d, values, notices))
