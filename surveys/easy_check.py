@@ -160,6 +160,10 @@ def preview_question(raw: dict[str, Any]) -> Question | None:
     from surveys.authoring import lenient_instrument
 
     raw = {name: value for name, value in raw.items() if name not in ("show_if", "page")}
+    # Words too long to save are still previewed, as far as the format allows (the form says what to fix).
+    raw["text"] = (raw.get("text") or "")[:500]
+    if isinstance(raw.get("easy_read"), dict):
+        raw["easy_read"] = {name: value[:80 if name == "symbol" else 2000] for name, value in raw["easy_read"].items()}
     raw["key"] = "preview_question"
     raw["text"] = raw.get("text") or "Question"
     attempts = [raw, {**{k: v for k, v in raw.items() if k not in ("options", "scale", "bands")}, "type": "short_text"}]
