@@ -73,4 +73,17 @@ def test_typing_the_easy_read_question_updates_its_picture_preview(new_page):
     assert page.locator("#easy_symbol").input_value() == "school"
     assert page.locator("#easy-warnings", has_text="says the opposite").count() == 1
     checks("builder question page after picking a picture")
+
+    # Saved, the warning is in the editor's advice list, and its link goes back to the field.
+    page.get_by_role("button", name="Save the question").click()
+    page.locator("#advice-list").wait_for()
+    advice = page.locator("#advice-list li", has_text="says the opposite").get_by_role("link")
+    assert advice.count() == 1
+    checks("builder editor with easy-read advice")
+    page.set_viewport_size(NARROW)
+    page.locator("#advice-list").screenshot(path=str(SHOTS / "builder-easy-advice-320.png"), caret="initial")
+    page.set_viewport_size(WIDE)
+    advice.click()
+    page.locator("#easy_symbol").wait_for()
+    assert page.locator("#easy_symbol").input_value() == "school"
     checks.assert_clean()
