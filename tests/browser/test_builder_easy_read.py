@@ -66,6 +66,11 @@ def test_typing_the_easy_read_question_updates_its_picture_preview(new_page):
         page.screenshot(path=str(SHOTS / f"builder-easy-question-{label}.png"), full_page=True, caret="initial")
         page.locator("#easy-preview").screenshot(path=str(SHOTS / f"builder-easy-preview-{label}.png"), caret="initial")
     page.set_viewport_size(WIDE)
+    # On a wide screen the preview stays in view beside the answers being written.
+    page.locator("#option-2-easy_read").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "builder-easy-answers-beside-preview-1280.png"), caret="initial")
+    box = page.locator("#easy-preview").bounding_box()
+    assert box is not None and 0 <= box["y"] < WIDE["height"] and box["x"] > page.locator("#option-2-easy_read").bounding_box()["x"]
 
     # Picking a picture puts it in the Symbol field (nothing saved yet); the warnings follow it.
     page.locator("#symbol-results button[value='school']").click()
