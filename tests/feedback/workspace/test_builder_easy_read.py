@@ -359,3 +359,15 @@ def test_the_easy_title_and_explained_words_are_saved_frozen_on_publish_and_show
         recording = RecordingClient(respondent)
         assert Walker(recording).complete(f"/s/{slug}?version=symbols")
         assert any("a plan that says what help you get." in page for page in recording.pages)
+
+
+def test_the_editor_lists_the_easy_title_and_the_explained_words(browser):
+    with browser() as client:
+        author = Author(client, make_user("officer"))
+        draft, _ = new_consultation(author)
+        editor = author.get(f"{BASE}/{draft}").text
+        assert "Title in easy words" in editor and "Not written yet" in editor
+        assert author.details(draft, variants=["symbols"], easy_title="Tell us about <b>clubs</b>",
+                              **{"term-1-term": "EHC plan", "term-1-means": "a plan for your help"}).status_code == 303
+        editor = author.get(f"{BASE}/{draft}").text
+        assert "Tell us about &lt;b&gt;clubs&lt;/b&gt;" in editor and "EHC plan: a plan for your help" in editor
