@@ -91,4 +91,17 @@ def test_typing_the_easy_read_question_updates_its_picture_preview(new_page):
     advice.click()
     page.locator("#easy_symbol").wait_for()
     assert page.locator("#easy_symbol").input_value() == "school"
+
+    # The details page's easy-read title and explained words, at both widths.
+    page.goto(f"/workspace/consultations/{draft_id}/details")
+    page.locator("#easy_title").fill("Tell us about your club")
+    page.locator("#term-1-term").fill("EHC plan")
+    page.locator("#term-1-means").fill("a plan that says what help you get.")
+    page.get_by_role("button", name="Add another word").click()
+    page.locator("#term-2-term").wait_for()
+    assert page.locator("#term-1-term").input_value() == "EHC plan"  # nothing typed is lost
+    for size, label in ((WIDE, "1280"), (NARROW, "320")):
+        page.set_viewport_size(size)
+        checks._check(f"builder details page at {label}px", label == "320")
+        page.locator("#easy-terms").screenshot(path=str(SHOTS / f"builder-easy-terms-{label}.png"), caret="initial")
     checks.assert_clean()
