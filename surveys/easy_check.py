@@ -1,6 +1,6 @@
 """Checks that help a forum member write a good easy-read and picture version of a question.
 
-Advice, never a block: each `Warning` names the question (and the answer, for an answer's words)
+Advice, never a block: each `EasyWarning` names the question (and the answer, for an answer's words)
 and the form field to change. The pictures are worked out by `surveys.symbols.symbol_words`, the
 same rule the picture version uses, so what is warned about is what people would see.
 """
@@ -31,7 +31,7 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
 
 @dataclass(frozen=True)
-class Warning:
+class EasyWarning:
     question: str  # the question's key
     field: str  # the builder form field to change, like easy_text or option-2-easy_read
     message: str
@@ -88,9 +88,9 @@ def _answer_picture(text: str, used: set[str]):
     return (shown[0] if shown else None), (alone[0] if alone else None)
 
 
-def question_warnings(question: Question) -> list[Warning]:
+def question_warnings(question: Question) -> list[EasyWarning]:
     """Every easy-read warning for one question, in the order of its form fields."""
-    found: list[Warning] = []
+    found: list[EasyWarning] = []
     key = question.key
     easy = question.easy_read
     symbols, dictionary = _dictionary()
@@ -98,11 +98,11 @@ def question_warnings(question: Question) -> list[Warning]:
     def text_advice(field: str, text: str, where: str, answer: int | None = None) -> None:
         for advice in advice_for_text(key, text):
             kind = "long_sentence" if advice.message.startswith("sentence") else "long_words"
-            found.append(Warning(key, field, f"{where}: {advice.message}", answer, kind))
+            found.append(EasyWarning(key, field, f"{where}: {advice.message}", answer, kind))
         missing = words_without_pictures(text)
         if missing:
             listed = ", ".join(f"‘{w}’" for w in missing[:6])
-            found.append(Warning(key, field, f"{where}: no picture in the dictionary for {listed}. Search the pictures "
+            found.append(EasyWarning(key, field, f"{where}: no picture in the dictionary for {listed}. Search the pictures "
                                  "for a word that means the same, or keep it in words only", answer, "no_picture"))
 
     # (a) The line's own picture is shown plain: if its word is negated in the words beside it,
@@ -112,7 +112,7 @@ def question_warnings(question: Question) -> list[Warning]:
         for field, text in (("easy_text", easy.text or ""), ("easy_hint", easy.hint or "")):
             negated = _negated_words(text)
             if own is not None and own.key in negated:
-                found.append(Warning(key, "easy_symbol", (
+                found.append(EasyWarning(key, "easy_symbol", (
                     f"The question's picture ({own.alt}) is shown plain, but ‘{negated[own.key]}’ comes after a "
                     "word like ‘not’, so the picture says the opposite: choose another picture, or say it without ‘not’"),
                     None, "negated"))
@@ -134,7 +134,7 @@ def question_warnings(question: Question) -> list[Warning]:
             shown, alone = _answer_picture(label, used)
             if alone is not None and alone.symbol.hexcode in pictures and (shown is None or shown.symbol != alone.symbol):
                 instead = f"its picture is ‘{shown.text}’ instead" if shown is not None else "it gets no picture"
-                found.append(Warning(key, field, (
+                found.append(EasyWarning(key, field, (
                     f"{where} starts with the same picture ({alone.symbol.alt}) as answer {pictures[alone.symbol.hexcode]}: "
                     f"a picture is shown once in a question, so {instead}. Start it with a different key word"),
                     number, "same_picture"))
@@ -142,13 +142,13 @@ def question_warnings(question: Question) -> list[Warning]:
                 pictures.setdefault(shown.symbol.hexcode, number)
         offered = len(question.all_options)
         if offered > MAX_EASY_ANSWERS:
-            found.append(Warning(key, "option-1-easy_read", (
+            found.append(EasyWarning(key, "option-1-easy_read", (
                 f"This question has {offered} answers: easy-read questions work best with {MAX_EASY_ANSWERS} or fewer. "
                 "Join some, or ask it as two questions"), None, "too_many_answers"))
     return found
 
 
-def instrument_warnings(instrument: Instrument | None, kinds: tuple[str, ...] | None = None) -> list[Warning]:
+def instrument_warnings(instrument: Instrument | None, kinds: tuple[str, ...] | None = None) -> list[EasyWarning]:
     if instrument is None:
         return []
     return [w for q in instrument.questions for w in question_warnings(q) if kinds is None or w.kind in kinds]
