@@ -318,58 +318,113 @@ def easy_read_table(values: dict[str, Any], errors: dict[str, str]) -> dict[str,
     return table
 
 
-def option_lines(question: dict[str, Any]) -> str:
-    """A question's options as the editor shows them: `value | label | easy-read label | hint`."""
-    lines = []
-    for option in question.get("options") or []:
-        parts = [option.get("value", ""), option.get("label", ""), option.get("easy_read", ""), option.get("hint", "")]
-        while len(parts) > 2 and not parts[-1]:
-            parts.pop()
-        lines.append(" | ".join(parts))
-    return "\n".join(lines)
+# Answers are edited as rows of fields named option-N-label, option-N-easy_read, option-N-hint and
+# option-N-value (N from 1, in the order shown). A row with every field blank is ignored.
+OPTION_FIELDS = ("label", "easy_read", "hint", "value")
+OPTION_FIELD_NAMES = {"label": "label", "easy_read": "easy-read label", "hint": "hint", "value": "value"}
+MAX_OPTION_ROWS = 40
+_OPTION_NAME = re.compile(r"option-(\d{1,3})-(label|easy_read|hint|value)")
 
 
-def parse_option_lines(text: str, exclusive: str) -> tuple[list[dict[str, Any]], str | None]:
-    """One option a line: `value | label | easy-read label | hint`; a line with only a label gets a
-    value made from it. Returns the options and the first problem, if any."""
+def option_field(number: int, field: str) -> str:
+    return f"option-{number}-{field}"
+
+
+def option_rows(values: dict[str, Any]) -> list[dict[str, str]]:
+    """The answer rows in a form's values, in their order (gaps in the numbering closed up)."""
+    found: dict[int, dict[str, str]] = {}
+    for name, value in values.items():
+        match = _OPTION_NAME.fullmatch(name)
+        if match and isinstance(value, str):
+            found.setdefault(int(match.group(1)), {})[match.group(2)] = value
+    return [{field: found[n].get(field, "") for field in OPTION_FIELDS} for n in sorted(found)]
+
+
+def rows_as_values(rows: list[dict[str, str]]) -> dict[str, str]:
+    """Answer rows back as form values, numbered from 1."""
+    return {option_field(n, field): row.get(field, "") for n, row in enumerate(rows, start=1) for field in OPTION_FIELDS}
+
+
+def _blank(row: dict[str, str]) -> bool:
+    return not any((row.get(field) or "").strip() for field in OPTION_FIELDS)
+
+
+def change_rows(rows: list[dict[str, str]], action: str) -> list[dict[str, str]]:
+    """An answer-row button: "add" (an empty row at the end), "remove-N", "up-N" or "down-N"."""
+    rows = [dict(row) for row in rows]
+    if action == "add":
+        if len(rows) < MAX_OPTION_ROWS:
+            rows.append(dict.fromkeys(OPTION_FIELDS, ""))
+        return rows
+    verb, _, number = action.partition("-")
+    if not number.isdecimal() or len(number) > 3 or not 1 <= int(number) <= len(rows):
+        return rows
+    index = int(number) - 1
+    if verb == "remove":
+        del rows[index]
+    elif verb == "up" and index > 0:
+        rows[index - 1], rows[index] = rows[index], rows[index - 1]
+    elif verb == "down" and index + 1 < len(rows):
+        rows[index + 1], rows[index] = rows[index], rows[index + 1]
+    return rows
+
+
+def question_rows(question: dict[str, Any]) -> list[dict[str, str]]:
+    """A raw question's options as answer rows."""
+    return [{field: str(option.get(field, "") or "") for field in OPTION_FIELDS}
+            for option in question.get("options") or [] if isinstance(option, dict)]
+
+
+def parse_option_rows(rows: list[dict[str, str]], exclusive: str) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """The options from the answer rows: a row with only a label gets a value made from it. Returns
+    the options and the problems, each under the exact row field it is about."""
     options: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    for number, line in enumerate(text.splitlines(), start=1):
-        line = line.strip()
-        if not line:
+    errors: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    if len(rows) > MAX_OPTION_ROWS:
+        errors[option_field(MAX_OPTION_ROWS + 1, "label")] = f"A question can have {MAX_OPTION_ROWS} answers at most"
+    for number, row in enumerate(rows[:MAX_OPTION_ROWS], start=1):
+        if _blank(row):
             continue
-        parts = [p.strip() for p in line.split("|")]
-        if len(parts) > 4:
-            return options, f"Option line {number} has more than 4 parts: use value | label | easy-read label | hint"
-        if len(parts) == 1:
-            value, label = key_from(parts[0]), parts[0]
-        else:
-            value, label = parts[0] or key_from(parts[1]), parts[1]
+        parts = {field: clean_text(row.get(field) or "") for field in OPTION_FIELDS}
+        label, value = parts["label"], parts["value"]
+        too_long = [f for f in ("label", "easy_read", "hint") if len(parts[f]) > 300]
+        for field in too_long:
+            errors[option_field(number, field)] = f"The {OPTION_FIELD_NAMES[field]} of answer {number} must be 300 characters or fewer"
         if not label:
-            return options, f"Option line {number} has no label: write it as value | label"
-        if not KEY_PATTERN.match(value):
-            return options, (f"Option line {number}: the value ‘{value}’ must start with a letter and use only "
-                             "lower case letters, digits and _")
+            errors[option_field(number, "label")] = f"Enter the label of answer {number}, or remove the answer"
+            continue
+        if too_long:
+            continue
+        generated = not value
+        value = value or key_from(label)
+        where = option_field(number, "label" if generated else "value")
+        if not value or not KEY_PATTERN.match(value):
+            errors[option_field(number, "value")] = (f"The value of answer {number} must start with a letter and use only "
+                                                    "lower case letters, digits and _ (60 at most), like yes_often")
+            continue
         if value in RESERVED_VALUES:
-            return options, (f"Option line {number}: ‘{value}’ is kept for the built-in answer; tick "
+            errors[where] = (f"Answer {number}: ‘{value}’ is kept for the built-in answer; tick "
                              "“Don't know” or “Does not apply” instead")
+            continue
         if value in seen:
-            return options, f"Option line {number}: the value ‘{value}’ is used twice"
-        if len(label) > 300 or any(len(p) > 300 for p in parts[2:]):
-            return options, f"Option line {number} is too long: labels must be 300 characters or fewer"
-        seen.add(value)
+            errors[where] = (f"Answer {number} has the same value ‘{value}’ as answer {seen[value]}: "
+                             + ("change its label or write a value of its own" if generated else "give each answer its own value"))
+            continue
+        seen[value] = number
         option: dict[str, Any] = {"value": value, "label": label}
-        if len(parts) > 2 and parts[2]:
-            option["easy_read"] = parts[2]
-        if len(parts) > 3 and parts[3]:
-            option["hint"] = parts[3]
+        if parts["easy_read"]:
+            option["easy_read"] = parts["easy_read"]
+        if parts["hint"]:
+            option["hint"] = parts["hint"]
         options.append(option)
-    if exclusive:
+    if exclusive and not errors:
         match = [o for o in options if o["value"] == exclusive]
         if not match:
-            return options, f"The ‘None of these’ option ‘{exclusive}’ is not one of the option values"
-        match[0]["exclusive"] = True
-    return options, None
+            errors["exclusive"] = f"The ‘None of these’ answer ‘{exclusive[:60]}’ is not one of the answer values"
+        else:
+            match[0]["exclusive"] = True
+    return options, errors
 
 
 def question_form_values(question: dict[str, Any]) -> dict[str, Any]:
@@ -381,7 +436,7 @@ def question_form_values(question: dict[str, Any]) -> dict[str, Any]:
     return {
         "key": question.get("key", ""), "type": question.get("type", ""), "text": question.get("text", ""),
         "hint": question.get("hint", ""), "optional": bool(question.get("optional")), "error": question.get("error", ""),
-        "options": option_lines(question), "exclusive": exclusive, "scale": question.get("scale", ""),
+        **rows_as_values(question_rows(question)), "exclusive": exclusive, "scale": question.get("scale", ""),
         "bands": question.get("bands", "child" if question.get("type") == AGE_BAND else ""),
         "dont_know": bool(question.get("dont_know")), "not_applicable": bool(question.get("not_applicable")),
         "min": "" if question.get("min") is None else str(question["min"]),
@@ -424,11 +479,10 @@ def build_question(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, st
         question["error"] = error_message
 
     if qtype in CHOICE_WITH_OWN_OPTIONS:
-        options, problem = parse_option_lines(values.get("options") or "", _text(values, "exclusive") if qtype == MULTIPLE_CHOICE else "")
-        if problem:
-            errors["exclusive" if "None of these" in problem else "options"] = problem
-        elif not options:
-            errors["options"] = "Enter the answer options, one a line, like: yes_often | Yes, often | Often"
+        options, row_errors = parse_option_rows(option_rows(values), _text(values, "exclusive") if qtype == MULTIPLE_CHOICE else "")
+        errors.update(row_errors)
+        if not options and not row_errors:
+            errors["options"] = "Enter the answers people can choose from: a label for each"
         if qtype == SINGLE_CHOICE and _text(values, "exclusive"):
             errors.setdefault("exclusive", "A ‘None of these’ option is only for multiple choice questions: single choice answers are already one only")
         question["options"] = options
@@ -540,9 +594,13 @@ def field_for_problem(problem: Problem, own_key: str) -> str:
         return "show_if_values" if "value" in message else "show_if_question"
     if "page" in message:
         return "page"
+    option = re.search(r" option (\d+)$", problem.key)
+    if option:
+        field = "easy_read" if "easy_read" in message or "easy-read" in message else "label" if "label" in message else "value"
+        return option_field(int(option.group(1)), field)
     if "easy_read" in message or "easy-read" in message:
         return "easy_text"
-    if message.startswith("option") or "option value" in message:
+    if message.startswith("option") or "option value" in message or "'options'" in message:
         return "options"
     quoted = re.search(r"'([a-z_]+)'", message)
     if quoted and quoted.group(1) in _FIELD_WORDS:
@@ -561,7 +619,63 @@ def details_form_values(definition: dict[str, Any]) -> dict[str, Any]:
         "consent_purposes": list(definition.get("consent_purposes", ["quotes", "contact"])),
         "retention_free_text": retention.get("free_text", "anonymise"),
         "retention_days": str(retention.get("free_text_days", 365)),
+        "easy_title": definition.get("easy_title", "") if isinstance(definition.get("easy_title"), str) else "",
+        **terms_as_values(definition.get("easy_terms") if isinstance(definition.get("easy_terms"), dict) else {}),
     }
+
+
+# Words explained in the easy-read versions (`easy_terms`), edited as rows: term-N-term, term-N-means.
+MAX_EASY_TITLE_WORDS = 10  # 8 or fewer is best; the built-in short breaks consultation's has 10
+MAX_TERMS = 30
+_TERM_NAME = re.compile(r"term-(\d{1,3})-(term|means)")
+
+
+def terms_as_values(terms: dict[str, Any]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for number, (term, means) in enumerate(terms.items(), start=1):
+        values[f"term-{number}-term"] = str(term)
+        values[f"term-{number}-means"] = str(means)
+    return values
+
+
+def term_rows(values: dict[str, Any]) -> list[dict[str, str]]:
+    found: dict[int, dict[str, str]] = {}
+    for name, value in values.items():
+        match = _TERM_NAME.fullmatch(name)
+        if match and isinstance(value, str):
+            found.setdefault(int(match.group(1)), {})[match.group(2)] = value
+    return [{"term": found[n].get("term", ""), "means": found[n].get("means", "")} for n in sorted(found)]
+
+
+def easy_words_from(values: dict[str, Any], errors: dict[str, str]) -> tuple[str, dict[str, str]]:
+    """The easy-read title and the explained terms from the details form, checked."""
+    easy_title = _text(values, "easy_title")
+    words = len(easy_title.split())
+    if words > MAX_EASY_TITLE_WORDS:
+        errors["easy_title"] = (f"The title in easy words has {words} words: use {MAX_EASY_TITLE_WORDS} words or fewer "
+                                "(8 or fewer is best), like “Tell us about short breaks”")
+    _limit(errors, "easy_title", easy_title, 120, "The title in easy words")
+    terms: dict[str, str] = {}
+    rows = term_rows(values)
+    if len(rows) > MAX_TERMS:
+        errors[f"term-{MAX_TERMS + 1}-term"] = f"Explain {MAX_TERMS} words at most"
+    for number, row in enumerate(rows[:MAX_TERMS], start=1):
+        term, means = clean_text(row["term"]), clean_text(row["means"])
+        if not term and not means:
+            continue
+        if not term:
+            errors[f"term-{number}-term"] = f"Enter the words that explanation {number} is about, like EHC plan"
+        elif len(term) > 60:
+            errors[f"term-{number}-term"] = f"Term {number} must be 60 characters or fewer"
+        elif term.lower() in {t.lower() for t in terms}:
+            errors[f"term-{number}-term"] = f"‘{term[:60]}’ is explained twice: keep one explanation"
+        if not means:
+            errors[f"term-{number}-means"] = f"Enter what ‘{term[:60]}’ means, in easy words" if term else f"Enter what term {number} means"
+        elif len(means) > 300:
+            errors[f"term-{number}-means"] = f"The meaning of term {number} must be 300 characters or fewer"
+        if term and means and f"term-{number}-term" not in errors and f"term-{number}-means" not in errors:
+            terms[term] = means
+    return easy_title, terms
 
 
 def apply_details(definition: dict[str, Any], values: dict[str, Any], notices: list[str]) -> dict[str, Any]:
@@ -597,6 +711,7 @@ def apply_details(definition: dict[str, Any], values: dict[str, Any], notices: l
     if free_text not in FREE_TEXT_POLICIES:
         errors["retention_free_text"] = "Select what happens to written answers"
     days = _whole_number(errors, "retention_days", _text(values, "retention_days"), "The number of days", 0, 3650)
+    easy_title, easy_terms = easy_words_from(values, errors)
     if not errors:
         broken = _notice_disagrees(definition, notice, free_text, 365 if days is None else days)
         if broken:
@@ -614,6 +729,11 @@ def apply_details(definition: dict[str, Any], values: dict[str, Any], notices: l
         "retention": {**(definition.get("retention") or {}), "free_text": free_text,
                       "free_text_days": 365 if days is None else days},
     })
+    for name, value in (("easy_title", easy_title), ("easy_terms", easy_terms)):
+        if value:
+            changed[name] = value
+        else:
+            changed.pop(name, None)
     refuse_if_broken(definition, changed, "variants")
     return changed
 
@@ -960,8 +1080,8 @@ async def record_publication(draft_id: int, published_version: int, run_id: int,
 
 
 TOP_LEVEL_ORDER = (
-    "key", "version", "title", "audience", "notice", "minutes", "run_by", "description", "what_happens_next",
-    "variants", "consent_purposes", "retention", "sections",
+    "key", "version", "title", "easy_title", "audience", "notice", "minutes", "run_by", "description", "what_happens_next",
+    "variants", "consent_purposes", "retention", "easy_terms", "sections",
 )
 
 

@@ -148,6 +148,31 @@ def symbol_for(key: str | None) -> tuple[str, str] | None:
     return (symbol.hexcode, symbol.alt) if symbol else None
 
 
+MAX_SEARCH_RESULTS = 24
+
+
+def search(query: str, symbols: SymbolDictionary | None = None, limit: int = MAX_SEARCH_RESULTS) -> list[Symbol]:
+    """Pictures for a word an author types, best first: an exact word or key, then words starting
+    with it, then words containing it (by the dictionary's words, synonyms and names)."""
+    symbols = symbols or dictionary()
+    wanted = normalise(query or "")[:60]
+    if len(wanted) < 2:
+        return []
+    ranked: list[tuple[int, str, Symbol]] = []
+    for symbol in symbols.symbols.values():
+        names = [normalise(w) for w in symbol.words] + [symbol.key.replace("_", " "), normalise(symbol.alt)]
+        if wanted in names:
+            rank = 0
+        elif any(n.startswith(wanted) or any(part.startswith(wanted) for part in n.split(" ")) for n in names):
+            rank = 1
+        elif any(wanted in n for n in names):
+            rank = 2
+        else:
+            continue
+        ranked.append((rank, symbol.key, symbol))
+    return [symbol for _, _, symbol in sorted(ranked, key=lambda r: r[:2])][:limit]
+
+
 def symbols_in(text: str) -> list[tuple[tuple[int, int], str, str]]:
     """Dictionary words and phrases in `text`, in order: ((start, end), hexcode, alt). Matching
     ignores case, takes whole words only, and prefers the longest phrase ("EHC plan" over "plan")."""

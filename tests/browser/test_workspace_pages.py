@@ -293,7 +293,7 @@ def check_builder_pages(page, check) -> None:
     check("consultations: add a section without a title")
     page.goto(f"{section}/questions/new")
     check("consultations: add a question")
-    click_and_settle(page, page.locator("#main-content form button[type=submit]").first)
+    click_and_settle(page, page.get_by_role("button", name="Add the question", exact=True))
     assert page.locator(".govuk-error-summary").is_visible()
     check("consultations: add a question, nothing filled in")
     page.goto(base)
@@ -301,7 +301,7 @@ def check_builder_pages(page, check) -> None:
     page.goto(question)
     check("consultations: change a question")
     page.locator("#text").fill("")
-    click_and_settle(page, page.locator("#main-content form button[type=submit]").first)
+    click_and_settle(page, page.get_by_role("button", name="Save the question"))
     assert page.locator(".govuk-error-summary").is_visible()
     # Every field is still in the form after the error (none swapped in elsewhere on the page).
     assert page.locator("#main-content form input[name=page]").count() == 1

@@ -47,6 +47,10 @@ document.addEventListener('click', (event) => {
 document.body.addEventListener('htmx:afterSettle', (event) => {
   const page = document.getElementById('page')
   if (!page) return
+  // A part of a page swapped in as someone types (the builder's preview, the picture search)
+  // must leave their focus and scroll where they are.
+  const target = event.detail && event.detail.target
+  if (target && target.id !== 'page' && !target.hasAttribute('hx-swap-oob')) return
   initComponents(page)
   if (!page.querySelector('.govuk-error-summary')) {
     const heading = page.querySelector('h1')

@@ -22,7 +22,8 @@ from consent.purposes import OPTIONAL_PURPOSES
 from feedback.accounts.audit import audit
 from feedback.accounts.auth import Account, can_see, signed_in
 from feedback.rendering import render
-from surveys import authoring
+from feedback.respond.symbols import symbol_url
+from surveys import authoring, easy_check, symbols
 from surveys.authoring import ChangeRefused, Draft
 from surveys.instrument import SLUG_PATTERN, VARIANTS, Instrument, InstrumentInvalid, Page, Problem, built_in_instruments
 from surveys.readability import Advice
@@ -35,13 +36,13 @@ BASE = "/workspace/consultations"
 PREVIEW_SPLIT = "<!--builder-preview-content-->"
 
 QUESTION_FIELDS = (
-    "key", "type", "text", "hint", "optional", "error", "options", "exclusive", "scale", "bands", "dont_know",
+    "key", "type", "text", "hint", "optional", "error", "exclusive", "scale", "bands", "dont_know",
     "not_applicable", "min", "max", "max_length", "suffix", "page", "show_if_question", "show_if_values",
     "easy_text", "easy_hint", "easy_symbol",
 )
 SECTION_FIELDS = ("title", "intro", "easy_text", "easy_hint", "easy_symbol")
 DETAIL_FIELDS = ("title", "description", "run_by", "what_happens_next", "minutes", "audience", "notice",
-                 "retention_free_text", "retention_days")
+                 "retention_free_text", "retention_days", "easy_title")
 FLAGS = ("optional", "dont_know", "not_applicable")
 
 
@@ -89,9 +90,18 @@ def _values(form, names: tuple[str, ...]) -> dict[str, Any]:
     return values
 
 
+def _question_values(form) -> dict[str, Any]:
+    """The question form's fields, its answer rows among them (option-N-label and so on)."""
+    values = _values(form, QUESTION_FIELDS)
+    for name in form.keys():
+        if name.startswith("option-") and len(name) <= 30:
+            values[name] = _one(form, name)
+    return values
+
+
 # Fields whose id is not their name: "page" is the layout's own id (the region htmx swaps), so a
 # second element with it would be swapped in too, outside the form, and left without its label.
-FIELD_IDS = {"page": "screen-page"}
+FIELD_IDS = {"page": "screen-page", "options": "option-1-label"}
 
 
 def _error_list(errors: dict[str, str]) -> list[dict[str, str]]:
@@ -233,7 +243,7 @@ class BuilderController(Controller):
             "page_title": ("Error: " if errors else "") + draft.title, "account": _account(request), "draft": draft,
             "d": definition, "sections": authoring.sections_of(definition),
             "problems": _described(draft, definition, problems),
-            "advice": _advice(draft, definition, authoring.readability(definition)),
+            "advice": _advice(draft, definition, authoring.readability(definition)) + self._picture_advice(draft, definition),
             "missing": missing, "missing_keys": {(kind, key) for kind, key, _ in missing},
             "offers_easy_read": authoring.offers_easy_read(definition),
             "published": published, "type_names": authoring.SHORT_TYPE_NAMES,
@@ -244,6 +254,16 @@ class BuilderController(Controller):
             "errors": errors or {}, "error_list": [{"text": m, "href": "#structure"} for m in (errors or {}).values()],
             "base": _url(draft),
         }
+
+    @staticmethod
+    def _picture_advice(draft: Draft, definition: dict[str, Any]) -> list[dict[str, str]]:
+        """The picture warnings of the question pages (the sentence and word advice is already in
+        the list), each linking to the field to change."""
+        if not authoring.offers_easy_read(definition):
+            return []
+        warnings = easy_check.instrument_warnings(authoring.lenient_instrument(definition), easy_check.PICTURE_KINDS)
+        return [{"element": authoring.element_name(definition, Problem("builder", w.question, "")), "message": w.message,
+                 "href": _url(draft, f"questions/{w.question}") + f"#{w.field}"} for w in warnings]
 
     @staticmethod
     def _preview_pages(definition: dict[str, Any]) -> dict[str, str]:
@@ -266,13 +286,16 @@ class BuilderController(Controller):
 
     # -- details ----------------------------------------------------------------------------------
 
-    async def _details_context(self, request: Request, draft: Draft, values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+    async def _details_context(self, request: Request, draft: Draft, values: dict[str, Any], errors: dict[str, str],
+                               note: str | None = None) -> dict[str, Any]:
         return {
             "page_title": ("Error: " if errors else "") + "Consultation details", "account": _account(request),
             "draft": draft, "values": values, "errors": errors, "error_list": _error_list(errors),
             "notices": await authoring.notice_keys(), "audiences": authoring.AUDIENCE_LABELS,
             "variant_names": authoring.VARIANT_LABELS, "purpose_labels": {k: v for k, v in authoring.PURPOSE_LABELS.items() if k in OPTIONAL_PURPOSES},
-            "retention_labels": authoring.RETENTION_LABELS, "base": _url(draft),
+            "retention_labels": authoring.RETENTION_LABELS, "base": _url(draft), "note": note,
+            # the terms already written, and an empty row to write another in
+            "terms": [*authoring.term_rows(values)[:authoring.MAX_TERMS], {"term": "", "means": ""}],
         }
 
     @get("/{draft_id:int}/details")
@@ -288,6 +311,12 @@ class BuilderController(Controller):
         values = _values(form, DETAIL_FIELDS)
         values["variants"] = field_values(form, "variants")
         values["consent_purposes"] = field_values(form, "consent_purposes")
+        for name in form.keys():
+            if name.startswith("term-") and len(name) <= 20:
+                values[name] = _one(form, name)
+        if _one(form, "row_action", 20) == "add_term":  # another empty row; nothing saved yet
+            return render(request, "workspace/builder/details.html", await self._details_context(
+                request, draft, values, {}, "Not saved yet: select “Save the details” to keep your changes."))
         notices = await authoring.notice_keys()
         try:
             await self._change(request, draft, lambda d: authoring.apply_details(d, values, notices))
@@ -400,20 +429,76 @@ class BuilderController(Controller):
     # -- questions --------------------------------------------------------------------------------
 
     def _question_context(self, request: Request, draft: Draft, section_key: str, question_key: str | None,
-                          values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+                          values: dict[str, Any], errors: dict[str, str], note: str | None = None) -> dict[str, Any]:
         definition = draft.definition
         others = [q for q in authoring.all_questions(definition) if q.get("key") != question_key]
         section = authoring.find_section(definition, section_key)
+        rows = authoring.option_rows(values) or [dict.fromkeys(authoring.OPTION_FIELDS, "") for _ in range(2)]
+        find = clean_text(values.get("find_symbol") or "")[:60]
         return {
             "page_title": ("Error: " if errors else "") + ("Change a question" if question_key else "Add a question"),
             "account": _account(request), "draft": draft, "values": values, "errors": errors,
             "error_list": _error_list(errors), "base": _url(draft), "question_key": question_key,
-            "section": section[1] if section else {},
+            "section": section[1] if section else {}, "rows": rows, "max_rows": authoring.MAX_OPTION_ROWS, "note": note,
             "action": _url(draft, f"questions/{question_key}" if question_key else f"sections/{section_key}/questions/new"),
             "types": authoring.TYPE_LABELS, "scales": authoring.SCALE_LABELS, "bands": authoring.BAND_LABELS,
             "others": others, "answers": {q.get("key"): authoring.option_values_of(q) for q in others},
             "needs_easy_read": authoring.offers_easy_read(definition), "symbol_names": authoring.symbol_names(),
+            **self._easy_preview(values), "find": find, "found": self._symbol_results(find) if find else None,
+            "preview_url": _url(draft, "easy-preview"), "symbols_url": _url(draft, "symbols"),
         }
+
+    @staticmethod
+    def _easy_preview(values: dict[str, Any]) -> dict[str, Any]:
+        """The question's easy-read lines as the picture version shows them, and the warnings on them."""
+        raw, _ = authoring.build_question(values)
+        question = easy_check.preview_question(raw)
+        warnings = easy_check.question_warnings(question) if question is not None else []
+        return {"preview_question": question, "warnings": warnings}
+
+    @staticmethod
+    def _symbol_results(find: str) -> list[dict[str, str]]:
+        try:
+            found = symbols.search(find)
+        except symbols.SymbolsInvalid:  # the dictionary is optional: pages work with words alone
+            return []
+        return [{"key": s.key, "word": s.words[0] if s.words else s.key.replace("_", " "), "alt": s.alt,
+                 "src": symbol_url(s.hexcode)} for s in found]
+
+    def _question_unsaved(self, request: Request, draft: Draft, section_key: str, question_key: str | None,
+                          form, values: dict[str, Any]) -> Response | None:
+        """A button on the question page that changes the form but saves nothing: add, remove or move
+        an answer row, pick a picture, search the pictures, preview. None for the save buttons."""
+        action = _one(form, "row_action", 20)
+        pick = _one(form, "pick_symbol", 80)
+        values["find_symbol"] = _one(form, "find_symbol", 200)
+        if not action and not pick:
+            return None
+        note = "Not saved yet: select “Save” to keep your changes."
+        if pick:
+            values["easy_symbol"] = pick
+            note = f"Picture ‘{pick[:40]}’ chosen. " + note
+        elif action not in ("preview", "search"):
+            rows = authoring.change_rows(authoring.option_rows(values), action)
+            values = {k: v for k, v in values.items() if not k.startswith("option-")} | authoring.rows_as_values(rows)
+        return render(request, "workspace/builder/question.html",
+                      self._question_context(request, draft, section_key, question_key, values, {}, note))
+
+    @post("/{draft_id:int}/easy-preview")
+    async def easy_preview(self, request: Request, draft_id: FromPath[int]) -> Response:
+        """The easy-read preview and its warnings for the question form as typed (htmx, as they type)."""
+        await _draft_or_404(request, draft_id)
+        values = _question_values(await request.form())
+        return render(request, "workspace/builder/_easy_preview.html", {"values": values, **self._easy_preview(values)})
+
+    @get("/{draft_id:int}/symbols")
+    async def symbol_search(self, request: Request, draft_id: FromPath[int], find_symbol: FromQuery[str | None] = None) -> Response:
+        """Pictures matching a word (htmx, as they type); without JavaScript the question form's own
+        search button shows the same list."""
+        await _draft_or_404(request, draft_id)
+        find = clean_text((find_symbol or "")[:200])[:60]
+        return render(request, "workspace/builder/_symbol_results.html",
+                      {"find": find, "found": self._symbol_results(find) if find else None})
 
     @get("/{draft_id:int}/sections/{section_key:str}/questions/new")
     async def new_question_page(self, request: Request, draft_id: FromPath[int], section_key: FromPath[str]) -> Response:
@@ -427,7 +512,10 @@ class BuilderController(Controller):
         draft = await _draft_or_404(request, draft_id)
         self._section_or_404(draft, section_key)
         form = await request.form()
-        values = _values(form, QUESTION_FIELDS)
+        values = _question_values(form)
+        unsaved = self._question_unsaved(request, draft, section_key, None, form, values)
+        if unsaved is not None:
+            return unsaved
         added: list[str] = []
 
         def change(definition):
@@ -462,7 +550,11 @@ class BuilderController(Controller):
     async def save_question(self, request: Request, draft_id: FromPath[int], question_key: FromPath[str]) -> Response:
         draft = await _draft_or_404(request, draft_id)
         section_key, _ = self._question_or_404(draft, question_key)
-        values = _values(await request.form(), QUESTION_FIELDS)
+        form = await request.form()
+        values = _question_values(form)
+        unsaved = self._question_unsaved(request, draft, section_key, question_key, form, values)
+        if unsaved is not None:
+            return unsaved
         saved: list[str] = []
 
         def change(definition):

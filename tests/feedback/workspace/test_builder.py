@@ -76,7 +76,21 @@ class Author:
         return re.search(r"/sections/([a-z0-9_]+)/questions/new$", added.headers["location"]).group(1)
 
     def question(self, draft: int, section: str, **fields):
-        return self.post(f"{BASE}/{draft}/sections/{section}/questions/new", fields)
+        return self.post(f"{BASE}/{draft}/sections/{section}/questions/new", answer_rows(fields))
+
+
+def answer_rows(fields: dict) -> dict:
+    """The answers written as `value | label | easy-read label | hint` lines (short to read in a
+    test) typed into the question form's answer rows, one row a line."""
+    fields = dict(fields)
+    lines = [line for line in (fields.pop("options", None) or "").splitlines() if line.strip()]
+    for number, line in enumerate(lines, start=1):
+        parts = [p.strip() for p in line.split("|")]
+        if len(parts) == 1:
+            parts = ["", parts[0]]
+        for name, part in zip(("value", "label", "easy_read", "hint"), parts):
+            fields[f"option-{number}-{name}"] = part
+    return fields
 
 
 def definition_of(draft_id: int) -> dict:
@@ -346,9 +360,9 @@ def test_bad_input_gets_a_clear_message_and_loses_nothing_already_saved(browser)
 
         for fields, message in [
             (dict(key="Bad Key", type="short_text", text="Q"), "The key must start with a letter"),
-            (dict(key="pick", type="single_choice", text="Pick", options=""), "Enter the answer options"),
-            (dict(key="pick", type="single_choice", text="Pick", options="a | A\na | Again"), "the value ‘a’ is used twice"),
-            (dict(key="pick", type="multiple_choice", text="Pick", options="a | A", exclusive="none"), "is not one of the option values"),
+            (dict(key="pick", type="single_choice", text="Pick", options=""), "Enter the answers people can choose from"),
+            (dict(key="pick", type="single_choice", text="Pick", options="a | A\na | Again"), "has the same value ‘a’ as answer 1"),
+            (dict(key="pick", type="multiple_choice", text="Pick", options="a | A", exclusive="none"), "is not one of the answer values"),
             (dict(key="rate", type="scale", text="Rate", scale="stars"), "Select which answer scale to use"),
             (dict(key="count", type="number", text="Count", min="ten"), "must be a whole number"),
             (dict(key="count", type="number", text="Count", min="10", max="1"), "more than the smallest number"),
