@@ -166,8 +166,22 @@ def shared_page_key(run: Run, page: Page, context: dict[str, Any]) -> Hashable |
         chosen = value if isinstance(value, list) else [value]
         if q.type not in CHOICE_FIELD_TYPES or not all(isinstance(v, str) and v in q.option_values for v in chosen):
             return None
+    return _context_key(run, context, page.key)
+
+
+def shared_choices_key(run: Run, context: dict[str, Any]) -> Hashable | None:
+    """The same for "your choices" as first shown (yes, no or not yet for each use; never the
+    contact details, which only a page with errors shows back)."""
+    if context["errors"] or context["kiosk_turn"] is not None:
+        return None
+    if not all(value in ("yes", "no", "") for value in context["raw"].values()):
+        return None
+    return _context_key(run, context, CHOICES_STEP)
+
+
+def _context_key(run: Run, context: dict[str, Any], step: str) -> Hashable | None:
     rest = tuple(sorted((name, _frozen(value)) for name, value in context.items() if name not in ("run", "page")))
-    key = (run.id, run.instrument.version, run.slug, run.title, run.status, run.variants, page.key, rest)
+    key = (run.id, run.instrument.version, run.slug, run.title, run.status, run.variants, step, rest)
     try:
         hash(key)
     except TypeError:  # something in the context that cannot be compared safely: render it afresh
@@ -621,7 +635,12 @@ class RespondentController(Controller):
             return _see_other(_url(run, "check"))
         previous = await choices_made(draft, run.instrument) or {}
         raw = {p: {"granted": "yes", "refused": "no"}.get(d, "") for p, d in previous.items()}
-        return _journey_page(request, "respondent/choices.html", self._choices_context(run, draft, raw, [], return_to == "check"), draft)
+        context = self._choices_context(run, draft, raw, [], return_to == "check")
+        context["kiosk_turn"] = _kiosk_turn(request, run, draft)
+        key = shared_choices_key(run, context)
+        if key is None:
+            return render(request, "respondent/choices.html", context)
+        return render_shared(request, "respondent/choices.html", context, key)
 
     @post("/your-choices")
     async def make_choices(self, request: Request, slug: FromPath[str], return_to: FromQuery[str | None] = None) -> Response:

@@ -12,7 +12,7 @@ from feedback.rendering import CSRF_PLACEHOLDER, shared_pages
 from surveys.tables import SurveyRun
 from tests.conftest import run
 from tests.feedback.respond.test_journey_http import answer, begin
-from tests.walker import csrf_token
+from tests.walker import Walker, csrf_token, fill, parse_forms
 
 
 @pytest.fixture
@@ -110,3 +110,24 @@ def test_a_new_version_of_the_survey_is_shown_at_once(client, parent_run):
     page = first_page_again(client, parent_run.slug)
     assert "A parent or step-parent" in page.text
     assert chosen(page.text, "respondent_role") == ["parent"]
+
+
+def test_your_choices_is_shared_as_first_shown_but_never_with_contact_details(client, parent_run):
+    walker = Walker(client)
+    page = walker.get(f"/s/{parent_run.slug}")
+    for _ in range(60):  # walk to "How we can use your answers"
+        if "your-choices" in str(page.url):
+            break
+        form = [f for f in parse_forms(page.text) if f.method == "post"][0]
+        page = walker.submit(page, form, fill(form))
+    assert "your-choices" in str(page.url)
+    rendered = shared_pages.renders
+    again = client.get(f"/s/{parent_run.slug}/your-choices")
+    assert shared_pages.renders == rendered  # the same page again: from the shared copy
+    assert csrf_token(again.text) == csrf_token(page.text) and CSRF_PLACEHOLDER not in again.text
+
+    email = "priya.family@example.org"
+    refused = client.post(f"/s/{parent_run.slug}/your-choices", data={
+        "_csrf_token": csrf_token(again.text), "quotes": "no", "contact": "yes", "email": email, "phone": "not a phone"})
+    assert refused.status_code == 422 and email in refused.text  # shown back to the person who typed it,
+    assert not any(email in html for html in shared_pages._pages.values())  # never kept to share
