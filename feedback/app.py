@@ -114,6 +114,7 @@ def create_app(settings: Settings | None = None, manage_pool: bool = True) -> Li
         ),
         logging_config=LoggingConfig(
             root={"level": "INFO", "handlers": ["queue_listener"]},
+            handlers={"queue_listener": {"()": "feedback.logs.LogQueueHandler", "level": "DEBUG", "formatter": "standard"}},
             formatters={
                 "standard": (
                     {"()": "feedback.logs.JsonFormatter"} if os.environ.get("FEEDBACK_LOG_FORMAT") == "json"
