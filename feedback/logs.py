@@ -35,7 +35,15 @@ class LogQueueHandler(QueueHandler):
         self.stream = StreamHandler()
         self.listener = QueueListener(self.queue, self.stream)
         self.listener.start()
-        atexit.register(self.listener.stop)
+        self._running = True
+        atexit.register(self.close)
+
+    def close(self) -> None:
+        """Write out what is queued and stop the thread (at exit, or sooner; once)."""
+        if self._running:
+            self._running = False
+            self.listener.stop()
+        super().close()
 
     def setFormatter(self, fmt: logging.Formatter | None) -> None:  # noqa: N802 - logging's name
         super().setFormatter(fmt)

@@ -65,7 +65,7 @@ def test_the_log_thread_writes_each_record_as_configured_with_its_fields(capsys)
     handler = LogQueueHandler()  # what the app's logging config uses: records are formatted off the request's path
     handler.setFormatter(JsonFormatter())
     handler.handle(logging.LogRecord("feedback.access", logging.INFO, __file__, 1, "%s %s %s", ("GET", "/s/{slug}", 200), None))
-    handler.listener.stop()  # waits until the queue is written out
+    handler.close()  # waits until the queue is written out
     entry = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
     assert entry["message"] == "GET /s/{slug} 200"
     assert entry["method"] == "GET" and entry["path"] == "/s/{slug}" and entry["status"] == 200
