@@ -13,7 +13,7 @@ from piccolo.engine.base import Engine
 from surveys.codes import hash_code, hash_token, new_browser_token, random_code
 from surveys.journey import CHECK_PAGE, answers_on_path, missing_answers
 from surveys.runs import Run
-from surveys.storage import lock_row, writing_transaction
+from surveys.storage import fixed_query, lock_row, writing_transaction
 from surveys.tables import Response
 
 IN_PROGRESS = "in_progress"
@@ -97,7 +97,7 @@ _DRAFT_SQL = (
 
 
 async def _fetch_where(condition: str, *values: Any) -> Draft | None:
-    rows = await Response.raw(_DRAFT_SQL + condition, *values)
+    rows = await fixed_query(Response, _DRAFT_SQL + condition, *values)
     return _draft(rows[0]) if rows else None
 
 
