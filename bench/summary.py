@@ -32,13 +32,13 @@ def main() -> int:
         scale = journey.get("flat_cost")
         if scale:
             e, d = scale["empty"], scale["seeded"]
-            print(f"pages/s, empty run             {e['pages_per_s']:>8.1f}")
-            print(f"pages/s, run holding {d['responses_held_at_start']:>7,}   {d['pages_per_s']:>8.1f}   ratio "
+            print(f"{'pages/s, empty run':<31}{e['pages_per_s']:>8.1f}")
+            print(f"{'pages/s, run holding ' + format(d['responses_held_at_start'], ','):<31}{d['pages_per_s']:>8.1f}   ratio "
                   f"{scale['ratio_seeded_to_empty']:.3f} (target >= 0.9)  {verdict(scale['ratio_seeded_to_empty'] >= 0.9)}")
         saves, p95 = journey["throughput_per_s"]["page_saves"], journey["latency"]["page_saves"]["p95_ms"]
         concurrency = journey["settings"]["concurrency"]
-        print(f"page saves/s at {concurrency} concurrent     {saves:>8.1f}   target >= 600  {verdict(journey['targets']['page_saves_per_s']['pass'])}")
-        print(f"page save p95 at {concurrency} concurrent    {p95:>8.1f} ms target < 100 ms  {verdict(journey['targets']['page_save_p95_ms']['pass'])}")
+        print(f"{f'page saves/s at {concurrency} concurrent':<31}{saves:>8.1f}   target >= 600  {verdict(journey['targets']['page_saves_per_s']['pass'])}")
+        print(f"{f'page save p95 at {concurrency} concurrent':<31}{p95:>8.1f} ms target < 100 ms  {verdict(journey['targets']['page_save_p95_ms']['pass'])}")
         print(f"  (load average at start {journey['uptime_load_average_at_start']:.1f}, after {journey['cpu']['load_average_after']:.1f})")
     else:
         print("journey.py: no results")
