@@ -8,7 +8,7 @@ from collections import OrderedDict
 from functools import lru_cache
 from html import escape
 from pathlib import Path
-from typing import Any, Hashable
+from typing import Any, Callable, Hashable
 
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
 from litestar import Request, Response
@@ -178,12 +178,20 @@ class SharedPages:
     def __init__(self, size: int = SHARED_PAGES_KEPT) -> None:
         self.size = size
         self._pages: OrderedDict[Hashable, str] = OrderedDict()
+        self._varies_with: list[Callable[[], Hashable]] = []
         self.renders = 0  # how many times a page was actually rendered (tests read it)
+
+    def vary_with(self, current: Callable[[], Hashable]) -> None:
+        """Make every key include `current()`: for what a template global shows that can change while
+        the app runs (the partnership's name in the footer, which officers edit)."""
+        if current not in self._varies_with:
+            self._varies_with.append(current)
 
     def clear(self) -> None:
         self._pages.clear()
 
     def html(self, request: Request, template: str, context: dict[str, Any], key: Hashable) -> str:
+        key = (key, tuple(current() for current in self._varies_with))
         html = self._pages.get(key)
         if html is not None:
             self._pages.move_to_end(key)

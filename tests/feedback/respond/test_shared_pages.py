@@ -131,3 +131,19 @@ def test_your_choices_is_shared_as_first_shown_but_never_with_contact_details(cl
         "_csrf_token": csrf_token(again.text), "quotes": "no", "contact": "yes", "email": email, "phone": "not a phone"})
     assert refused.status_code == 422 and email in refused.text  # shown back to the person who typed it,
     assert not any(email in html for html in shared_pages._pages.values())  # never kept to share
+
+
+def test_a_renamed_partnership_shows_in_the_footer_of_a_shared_page_at_once(client, parent_run):
+    from dataclasses import replace
+
+    from feedback.privacy.partnership import current_identity, load_identity, save_identity
+    from feedback.privacy.tables import PartnershipSettings
+
+    answer(client, begin(client, parent_run.slug), {"respondent_role": "parent"})
+    assert "Run by Northshire SEND Partnership" not in first_page_again(client, parent_run.slug).text
+    try:
+        run(save_identity(replace(current_identity(), name="Northshire SEND Partnership"), actor="test"))
+        assert "Run by Northshire SEND Partnership" in first_page_again(client, parent_run.slug).text
+    finally:  # other tests rely on the package defaults
+        run(PartnershipSettings.delete(force=True))
+        run(load_identity())
