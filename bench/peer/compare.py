@@ -60,7 +60,7 @@ def peer_python() -> Path | None:
     check = [str(python), "-c", "import importlib.metadata as m, gunicorn; assert m.version('django-survey-and-report') == '1.5.0'"]
     if python.exists() and subprocess.run(check, capture_output=True).returncode == 0:
         return python
-    print(f"Installing {PEER} and gunicorn into {PEER_VENV.relative_to(journey.ROOT)} (first run only) ...", flush=True)
+    print(f"Installing {PEER} and gunicorn into {PEER_VENV} (first run only) ...", flush=True)
     try:
         venv.EnvBuilder(with_pip=True, clear=True).create(PEER_VENV)
         installed = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", PEER, "gunicorn"],
