@@ -55,10 +55,21 @@ test: setup
 test-postgres: setup
 	DATABASE_URL=$${TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/test} $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# About 10 minutes in all (the peer's first run also installs it into bench/peer/.venv). Shorter:
+#   make bench JOURNEY_ARGS="--duration 10 --scale-duration 5" WORKERS_ARGS="--duration 5" PEER_ARGS="--duration 15"
+# Not part of `make test` or CI: benchmarks report, they never fail on a missed target.
+JOURNEY_ARGS ?=
+APP_CPU_ARGS ?=
+ANALYSIS_ARGS ?=
+WORKERS_ARGS ?=
+PEER_ARGS ?=
 bench: setup
-	$(BIN)/python bench/journey.py
-	$(BIN)/python bench/analysis_at_scale.py
-	$(BIN)/python bench/workers.py
+	$(BIN)/python bench/journey.py $(JOURNEY_ARGS)
+	$(BIN)/python bench/app_cpu.py $(APP_CPU_ARGS) 2>/dev/null
+	$(BIN)/python bench/analysis_at_scale.py $(ANALYSIS_ARGS)
+	$(BIN)/python bench/workers.py $(WORKERS_ARGS)
+	$(BIN)/python bench/peer/compare.py $(PEER_ARGS)
+	$(BIN)/python bench/summary.py
 
 clean:
 	rm -rf $(VENV) node_modules feedback/static/dist var/*.sqlite3*

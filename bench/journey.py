@@ -173,7 +173,7 @@ def fill(form: Form) -> list[tuple[str, str]]:
             data.append((f.name, f.value))
         elif f.name in done or f.kind == "submit":
             continue
-        elif f.kind in ("radio", "checkbox"):
+        elif f.kind in ("radio", "checkbox", "select"):
             data.append((f.name, f.value))
         elif f.kind == "textarea":
             data.append((f.name, TEXT_ANSWER))
@@ -228,6 +228,7 @@ class Recorder:
     server_errors: int = 0
     completed: int = 0
     abandoned: int = 0
+    questions_answered: int = 0  # questions on the question pages whose save was accepted
     last_response_at: float = 0.0
 
     def error(self, message: str, server: bool = False) -> None:
@@ -236,10 +237,11 @@ class Recorder:
         if len(self.errors) < 20:
             self.errors.append(message)
 
-    async def request(self, client: httpx.AsyncClient, method: str, url: str, expect: int, **kwargs) -> httpx.Response | None:
+    async def request(self, client: httpx.AsyncClient, method: str, url: str, expect: int, kind: str | None = None,
+                      **kwargs) -> httpx.Response | None:
         if time.perf_counter() >= self.deadline:
             raise Stopped()
-        kind = kind_of(method, url)
+        kind = kind or kind_of(method, url)
         started = time.perf_counter()
         try:
             response = await client.request(method, url, **kwargs)
@@ -268,14 +270,14 @@ CSRF_FIELD = re.compile(r'name="_csrf_token" value="([^"]*)"')
 _forms: dict[str, Form | None] = {}
 
 
-def form_on(html: str) -> tuple[Form | None, str | None]:
-    """The page's first POST form, and its CSRF token.
+def form_on(html: str, token_field: re.Pattern = CSRF_FIELD) -> tuple[Form | None, str | None]:
+    """The page's first POST form, and its CSRF token (the hidden field `token_field` matches).
 
     Parsing HTML in Python costs the bench client more than the server spends on many requests, and
     every respondent sees the same few pages, so a form is parsed once per distinct page (the page
     with its token taken out) and only the token is read from each page.
     """
-    match = CSRF_FIELD.search(html)
+    match = token_field.search(html)
     token = match.group(1) if match else None
     key = html.replace(token, "") if token else html
     form = _forms.get(key)
@@ -287,8 +289,14 @@ def form_on(html: str) -> tuple[Form | None, str | None]:
     return form, token
 
 
-def with_token(data: list[tuple[str, str]], token: str | None) -> list[tuple[str, str]]:
-    return [(name, token if name == "_csrf_token" and token is not None else value) for name, value in data]
+def with_token(data: list[tuple[str, str]], token: str | None, field: str = "_csrf_token") -> list[tuple[str, str]]:
+    return [(name, token if name == field and token is not None else value) for name, value in data]
+
+
+def questions_in(data: list[tuple[str, str]], form: Form) -> int:
+    """How many questions a filled form answers: the distinct names of its answer fields."""
+    kinds = {f.name: f.kind for f in form.fields}
+    return len({name for name, _ in data if kinds.get(name) not in (None, "hidden", "submit")})
 
 
 async def journey(client: httpx.AsyncClient, recorder: Recorder, slug: str = SLUG) -> str | None:
@@ -312,6 +320,8 @@ async def journey(client: httpx.AsyncClient, recorder: Recorder, slug: str = SLU
         posted = await recorder.request(client, "POST", url, 303, data=_as_dict(data))
         if posted is None:
             return None
+        if kind_of("POST", url) == PAGE_SAVE:
+            recorder.questions_answered += questions_in(data, form)
         url = urljoin(url, posted.headers["location"])
         page = await recorder.request(client, "GET", url, 200)
     recorder.error(f"a journey did not reach the confirmation in {MAX_STEPS} steps (last {url})")
@@ -332,8 +342,12 @@ def new_client(base_url: str, connections: int = 1) -> httpx.AsyncClient:
     )
 
 
-async def drive(base_url: str, concurrency: int, respondents: int, duration: float, slug: str = SLUG) -> tuple[Recorder, float]:
-    """`concurrency` respondents at a time until `respondents` have started or `duration` is up."""
+async def drive(base_url: str, concurrency: int, respondents: int, duration: float, slug: str = SLUG,
+                walk=None) -> tuple[Recorder, float]:
+    """`concurrency` respondents at a time until `respondents` have started or `duration` is up.
+    `walk(client, recorder, slug)` is one respondent's journey (default: ours, `journey`); it returns
+    something other than None when the respondent finished."""
+    walk = walk or journey
     recorder = Recorder()
     tickets = iter(range(respondents))
 
@@ -341,7 +355,7 @@ async def drive(base_url: str, concurrency: int, respondents: int, duration: flo
         async with new_client(base_url) as client:
             for _ in tickets:  # shared: stops when every respondent has started
                 try:
-                    if await journey(client, recorder, slug) is not None:
+                    if await walk(client, recorder, slug) is not None:
                         recorder.completed += 1
                 except Stopped:
                     recorder.abandoned += 1

@@ -47,7 +47,7 @@ from feedback.rate_limit import use_shared_store
 from feedback.messages.controllers import ROUTES as MESSAGE_ROUTES
 from feedback.messages.worker import InProcessWorker, worker_from_settings
 from feedback.errors import EXCEPTION_HANDLERS, refuse_out_of_range_numbers, refuse_unstorable_form_text
-from feedback.rendering import STATIC_DIR, template_config
+from feedback.rendering import STATIC_DIR, shared_pages, template_config
 from feedback.respond.symbols import template_globals as symbol_template_globals
 from feedback.security import csrf_config, security_headers_hook
 from feedback.settings import Settings, load_settings
@@ -114,6 +114,7 @@ def create_app(settings: Settings | None = None, manage_pool: bool = True) -> Li
         ),
         logging_config=LoggingConfig(
             root={"level": "INFO", "handlers": ["queue_listener"]},
+            handlers={"queue_listener": {"()": "feedback.logs.LogQueueHandler", "level": "DEBUG", "formatter": "standard"}},
             formatters={
                 "standard": (
                     {"()": "feedback.logs.JsonFormatter"} if os.environ.get("FEEDBACK_LOG_FORMAT") == "json"
@@ -126,5 +127,6 @@ def create_app(settings: Settings | None = None, manage_pool: bool = True) -> Li
         debug=False,
     )
     app.state.settings = settings
+    shared_pages.vary_with(current_identity)  # the footer names the partnership, which officers can rename
     logging.getLogger("feedback").setLevel(logging.INFO)
     return app

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
+from collections import OrderedDict
 from functools import lru_cache
+from html import escape
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Hashable
 
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
-from litestar import Request
+from litestar import Request, Response
+from litestar.enums import MediaType
 from litestar.plugins.jinja import JinjaTemplateEngine as Engine
 from litestar.response import Template
 from litestar.template.config import TemplateConfig
+from litestar.utils.empty import value_or_default
+from litestar.utils.scope.state import ScopeState
 
 from feedback.settings import PROJECT_ROOT
 
@@ -121,12 +127,106 @@ def render(
     private: bool = True,
 ) -> Template:
     """Render a page. Private pages (anything showing answers) are never stored by caches."""
+    return Template(template_name=template, context=_page_context(request, context), status_code=status_code,
+                    headers=_page_headers(private, headers))
+
+
+def _page_context(request: Request, context: dict[str, Any] | None) -> dict[str, Any]:
     context = dict(context or {})
     variant = context.get("variant", "standard")
     context.setdefault("easy_read", variant in ("easy_read", "symbols"))
     context.setdefault("uses_symbols", variant in ("easy_read", "symbols"))
     context["layout"] = "fragment.html" if wants_fragment(request) else "layout.html"
+    return context
+
+
+def _page_headers(private: bool, headers: dict[str, str] | None) -> dict[str, str]:
     all_headers = {"Vary": "HX-Request, HX-History-Restore-Request"}
     all_headers["Cache-Control"] = "no-store" if private else "no-cache"
     all_headers.update(headers or {})
-    return Template(template_name=template, context=context, status_code=status_code, headers=all_headers)
+    return all_headers
+
+
+# -- pages rendered once and shared ---------------------------------------------------------------
+
+# Stands in for the CSRF token while a shared page is rendered; random per process, so no form
+# anyone could post ever carries it, and it cannot occur in any page by chance.
+CSRF_PLACEHOLDER = "csrf-placeholder-" + secrets.token_hex(16)
+SHARED_PAGES_KEPT = 512  # about 40 kB each: at most ~20 MB
+
+
+class _PlaceholderRequest:
+    """What a template may ask of the request while a shared page renders: the app (url_for) and a
+    scope whose only CSRF token is the placeholder. Nothing about the person: a template that
+    reads anything else from `request` fails loudly instead of baking someone's details in."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.scope: dict[str, Any] = {"state": {}}
+        ScopeState.from_scope(self.scope).csrf_token = CSRF_PLACEHOLDER
+
+
+class SharedPages:
+    """Pages that look the same to everyone who would see them with the same key, rendered once.
+
+    The caller's key must name everything the page shows (the run and its instrument version, the
+    variant, the page, the chosen option values, progress); the CSRF token, the one thing that
+    differs per person, is filled in per response. Callers never share pages with typed text or
+    errors in them, so nobody's words are kept in memory.
+    """
+
+    def __init__(self, size: int = SHARED_PAGES_KEPT) -> None:
+        self.size = size
+        self._pages: OrderedDict[Hashable, str] = OrderedDict()
+        self._varies_with: list[Callable[[], Hashable]] = []
+        self.renders = 0  # how many times a page was actually rendered (tests read it)
+
+    def vary_with(self, current: Callable[[], Hashable]) -> None:
+        """Make every key include `current()`: for what a template global shows that can change while
+        the app runs (the partnership's name in the footer, which officers edit)."""
+        if current not in self._varies_with:
+            self._varies_with.append(current)
+
+    def clear(self) -> None:
+        self._pages.clear()
+
+    def html(self, request: Request, template: str, context: dict[str, Any], key: Hashable) -> str:
+        key = (key, tuple(current() for current in self._varies_with))
+        html = self._pages.get(key)
+        if html is not None:
+            self._pages.move_to_end(key)
+            return html
+        engine = request.app.template_engine.engine
+        html = engine.get_template(template).render(
+            **context,
+            request=_PlaceholderRequest(request.app),
+            csrf_input=f'<input type="hidden" name="_csrf_token" value="{CSRF_PLACEHOLDER}" />',
+        )
+        self.renders += 1
+        self._pages[key] = html
+        if len(self._pages) > self.size:
+            self._pages.popitem(last=False)
+        return html
+
+
+shared_pages = SharedPages()
+
+
+def render_shared(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    key: Hashable,
+    status_code: int = 200,
+) -> Response:
+    """`render` for a page that is the same for everyone with `key` (see SharedPages): rendered
+    once, then only this request's CSRF token is put in. Private like every respondent page."""
+    context = _page_context(request, context)
+    html = shared_pages.html(request, template, context, (template, context["layout"], key))
+    token = escape(value_or_default(ScopeState.from_scope(request.scope).csrf_token, ""))
+    return Response(
+        content=html.replace(CSRF_PLACEHOLDER, token),
+        media_type=MediaType.HTML,
+        status_code=status_code,
+        headers=_page_headers(True, None),
+    )

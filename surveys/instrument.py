@@ -239,6 +239,17 @@ class Instrument:
         return {p.key: p for p in self.pages}
 
     @cached_property
+    def deciding_keys(self) -> tuple[str, ...]:
+        """The questions whose answers decide whether others show (named in a `show_if`)."""
+        return tuple(dict.fromkeys(q.show_if.question for q in self.questions if q.show_if is not None))
+
+    @cached_property
+    def path_memo(self) -> dict:
+        """The pages `surveys.journey` worked out for each set of deciding answers, kept with the
+        instrument (a new version is a new Instrument, so nothing outlives the definition it came from)."""
+        return {}
+
+    @cached_property
     def question_keys(self) -> tuple[str, ...]:
         return tuple(q.key for q in self.questions)
 

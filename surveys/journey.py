@@ -27,7 +27,47 @@ def visible_questions(instrument: Instrument, answers: dict[str, Any]) -> list[Q
     return shown
 
 
+PATH_MEMO_SIZE = 1024  # sets of deciding answers remembered per instrument
+
+
+def _deciding_answers(instrument: Instrument, answers: dict[str, Any]) -> tuple | None:
+    """The answers that decide which pages show, as a key for `Instrument.path_memo`: only chosen
+    option values (None when one is anything else, so nobody's typed words are ever kept)."""
+    key = []
+    for question_key in instrument.deciding_keys:
+        value = answers.get(question_key)
+        if value is not None:
+            options = instrument.questions_by_key[question_key].option_values
+            if isinstance(value, list):
+                value = tuple(value)
+                if not all(isinstance(v, str) and v in options for v in value):
+                    return None
+            elif not (isinstance(value, str) and value in options):
+                return None
+        key.append(value)
+    return tuple(key)
+
+
+def _remembered(instrument: Instrument, answers: dict[str, Any], what: tuple, work) -> list[Page]:
+    """`work()`'s pages, worked out once for each set of deciding answers (the pages depend on nothing else)."""
+    deciding = _deciding_answers(instrument, answers)
+    if deciding is None:
+        return work()
+    memo = instrument.path_memo
+    key = (what, deciding)
+    pages = memo.get(key)
+    if pages is None:
+        if len(memo) >= PATH_MEMO_SIZE:
+            memo.clear()
+        pages = memo[key] = tuple(work())
+    return list(pages)
+
+
 def visible_pages(instrument: Instrument, answers: dict[str, Any]) -> list[Page]:
+    return _remembered(instrument, answers, ("visible",), lambda: _visible_pages(instrument, answers))
+
+
+def _visible_pages(instrument: Instrument, answers: dict[str, Any]) -> list[Page]:
     keys = {q.key for q in visible_questions(instrument, answers)}
     pages = []
     for page in instrument.pages:
@@ -115,6 +155,10 @@ def possible_pages(instrument: Instrument, answers: dict[str, Any], page_key: st
     and from `page_key` on, every page whose condition holds or still could (its question is on
     this page or later and not answered yet). Counting the pages that could still show, rather than
     only those shown so far, means the count only ever shrinks, so progress never moves backwards."""
+    return _remembered(instrument, answers, ("possible", page_key), lambda: _possible_pages(instrument, answers, page_key))
+
+
+def _possible_pages(instrument: Instrument, answers: dict[str, Any], page_key: str) -> list[Page]:
     order = {p.key: i for i, p in enumerate(instrument.pages)}
     here = order.get(page_key, len(order))
     possible_keys: set[str] = set()

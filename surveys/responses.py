@@ -9,11 +9,12 @@ from datetime import datetime, timezone
 from typing import Any
 
 from piccolo.engine.base import Engine
+from piccolo.utils.encoding import dump_json
 
 from surveys.codes import hash_code, hash_token, new_browser_token, random_code
 from surveys.journey import CHECK_PAGE, answers_on_path, missing_answers
 from surveys.runs import Run
-from surveys.storage import lock_row, writing_transaction
+from surveys.storage import fixed_query, lock_row, writing_transaction
 from surveys.tables import Response
 
 IN_PROGRESS = "in_progress"
@@ -96,8 +97,14 @@ _DRAFT_SQL = (
 )
 
 
+_SAVE_PAGE_SQL = (
+    'UPDATE "survey_response" SET "answers" = {}, "current_page" = {}, "updated_at" = {},'
+    ' "pages_saved" = "pages_saved" + 1 WHERE "id" = {}'
+)
+
+
 async def _fetch_where(condition: str, *values: Any) -> Draft | None:
-    rows = await Response.raw(_DRAFT_SQL + condition, *values)
+    rows = await fixed_query(Response, _DRAFT_SQL + condition, *values)
     return _draft(rows[0]) if rows else None
 
 
@@ -160,14 +167,7 @@ async def save_page(engine: Engine, draft: Draft, values: dict[str, Any], next_p
                 answers.pop(key, None)
             else:
                 answers[key] = value
-        await Response.update(
-            {
-                Response.answers: answers,
-                Response.current_page: next_page,
-                Response.updated_at: _now(),
-                Response.pages_saved: Response.pages_saved + 1,
-            }
-        ).where(Response.id == draft.id)
+        await fixed_query(Response, _SAVE_PAGE_SQL, dump_json(answers), next_page, _now(), draft.id)
     current.answers = answers
     current.current_page = next_page
     return current

@@ -9,6 +9,7 @@ from typing import Any
 
 from surveys.instrument import Instrument, parse_instrument
 from surveys.tables import SurveyRun
+from surveys.storage import fixed_query
 
 _instrument_cache: dict[tuple[int, str], Instrument] = {}
 
@@ -110,7 +111,7 @@ _RUN_SQL = (
 
 
 async def _run_where(column: str, value: Any) -> Run | None:
-    rows = await SurveyRun.raw(_RUN_SQL.format(column=column), value)
+    rows = await fixed_query(SurveyRun, _RUN_SQL.format(column=column), value)
     if not rows:
         return None
     row = dict(rows[0])

@@ -46,3 +46,14 @@ async def lock_row(table, row_id: int) -> None:
     engine = table._meta.db
     if not is_sqlite(engine):
         await table.raw(f'SELECT id FROM "{table._meta.tablename}" WHERE id = {{}} FOR UPDATE', row_id)
+
+
+async def fixed_query(table, sql: str, *args) -> list[dict]:
+    """A fixed statement with `{}` placeholders (`table.raw`'s form). Our SQLite engine takes it as
+    it is (`run_sql`): Piccolo's query building costs more than the hot lookups themselves. Any other
+    engine (PostgreSQL) goes through Piccolo's raw query. Rows come back as dicts either way."""
+    engine = table._meta.db
+    run_sql = getattr(engine, "run_sql", None)
+    if run_sql is not None:
+        return await run_sql(sql.replace("{}", "?"), args)
+    return [dict(row) for row in await table.raw(sql, *args)]

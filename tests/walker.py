@@ -38,6 +38,7 @@ class _FormParser(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.forms: list[Form] = []
         self._textarea: Field | None = None
+        self._select: str | None = None
 
     def handle_starttag(self, tag, attrs):
         a = {k: (v or "") for k, v in attrs}
@@ -53,6 +54,10 @@ class _FormParser(HTMLParser):
             )
         elif tag == "button" and a.get("type", "submit") == "submit":
             self.forms[-1].fields.append(Field(a.get("name", ""), "submit", a.get("value", "")))
+        elif tag == "select" and a.get("name"):
+            self._select = a["name"]
+        elif tag == "option" and self._select and a.get("value"):  # like a radio: one field an option
+            self.forms[-1].fields.append(Field(self._select, "select", a["value"], "selected" in a))
         elif tag == "textarea" and a.get("name"):
             self._textarea = Field(a["name"], "textarea", "")
             self.forms[-1].fields.append(self._textarea)
@@ -64,6 +69,8 @@ class _FormParser(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "textarea":
             self._textarea = None
+        elif tag == "select":
+            self._select = None
 
 
 def parse_forms(html: str) -> list[Form]:

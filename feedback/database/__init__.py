@@ -214,6 +214,11 @@ class ReusedConnectionSQLiteEngine(SQLiteEngine):
         async with connections.write_lock:
             return await connections.writer.execute(sql, args)
 
+    async def run_sql(self, sql: str, args: Any = ()) -> list[dict[str, Any]]:
+        """A statement as it is (`?` placeholders), without Piccolo's query building: for the few
+        fixed lookups every respondent request makes (surveys.storage.fixed_query)."""
+        return await self._run(sql, args)
+
     async def run_querystring(self, querystring, in_pool: bool = False):
         if querystring.query_type == "insert" and self.get_version_sync() < 3.35:
             return await super().run_querystring(querystring, in_pool)  # no RETURNING before 3.35

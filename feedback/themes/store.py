@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
+from piccolo.utils.encoding import dump_json
+
 from analysis.codebook import Codebook
 from analysis.coding import compile_codebook, default_codebook
 from analysis.theme_review import (
@@ -42,7 +44,7 @@ from surveys.answer_types import TEXT_TYPES
 from surveys.responses import SUBMITTED, response_by_id, submitted_responses
 from surveys.runs import Run, get_run_by_id, list_runs
 from surveys.tables import Response
-from surveys.storage import is_sqlite, is_unique_violation, writing_transaction
+from surveys.storage import fixed_query, is_sqlite, is_unique_violation, writing_transaction
 
 log = logging.getLogger("feedback.themes")
 _LOCK_NAMESPACE = 7301  # PostgreSQL advisory lock: one coder per run at a time
@@ -240,8 +242,8 @@ async def _store_codings(run_id: int, comments: list[Comment], version: int, cod
         for key, found in coded.items():
             changes = merge_codings(existing.get(key, []), found, codebook.themes)
             for new in changes.insert:
-                inserts.append(CommentCoding(run=run_id, response=key[0], question=key[1], theme=new.theme, terms=new.terms,
-                                             source=CODER, status=SUGGESTED, codebook_version=version, coded_at=now))
+                inserts.append((run_id, key[0], key[1], new.theme, dump_json(list(new.terms)), CODER, SUGGESTED, version,
+                                None, None, now))
             for changed in changes.update:
                 await CommentCoding.update({CommentCoding.terms: changed.terms, CommentCoding.codebook_version: version}).where(
                     CommentCoding.id == changed.id)
@@ -249,15 +251,28 @@ async def _store_codings(run_id: int, comments: list[Comment], version: int, cod
         for chunk in _chunks(deletes):
             await CommentCoding.delete().where(CommentCoding.id.is_in(chunk))
         for chunk in _chunks(inserts, 200):
-            await CommentCoding.insert(*chunk)
-        new_marks = [CodedComment(run=run_id, response=k[0], question=k[1], codebook_version=version, coded_at=now)
-                     for k in coded if k not in marked]
+            await _insert_rows(CommentCoding, _CODING_COLUMNS, chunk)
+        new_marks = [(run_id, k[0], k[1], version, now) for k in coded if k not in marked]
         for chunk in _chunks(new_marks, 200):
-            await CodedComment.insert(*chunk)
+            await _insert_rows(CodedComment, _MARK_COLUMNS, chunk)
         for chunk in _chunks(sorted({k[0] for k in coded if k in marked})):
             await CodedComment.update({CodedComment.codebook_version: version, CodedComment.coded_at: now}).where(
                 (CodedComment.run == run_id) & CodedComment.response.is_in(chunk))
     return len(coded)
+
+
+_CODING_COLUMNS = ("run", "response", "question", "theme", "terms", "source", "status", "codebook_version",
+                   "decided_by", "decided_at", "coded_at")
+_MARK_COLUMNS = ("run", "response", "question", "codebook_version", "coded_at")
+
+
+async def _insert_rows(table, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """One multi-row INSERT as fixed SQL: every submission codes its comments, and building Table
+    objects and Piccolo's insert cost more than the write."""
+    one = "(" + ", ".join("{}" for _ in columns) + ")"
+    sql = (f'INSERT INTO "{table._meta.tablename}" (' + ", ".join(f'"{c}"' for c in columns) + ") VALUES "
+           + ", ".join(one for _ in rows))
+    await fixed_query(table, sql, *(value for row in rows for value in row))
 
 
 def _chunks(items: list, size: int = 500) -> Iterable[list]:

@@ -118,3 +118,24 @@ def test_progress_never_moves_backwards_or_jumps_and_ends_at_the_last_question(i
     assert steps[-1] == (len(steps), len(steps)), steps
     fractions = [n / t for n, t in steps]
     assert fractions == sorted(fractions), f"the bar moved backwards: {steps}"
+
+
+def test_remembered_paths_follow_each_change_of_a_deciding_answer():
+    """The pages are worked out once per set of deciding answers and kept with the instrument: going
+    back and forth between answers must still give each answer its own path."""
+    instrument = built_in_instruments()["annual-send-parent"]
+    for _ in range(2):  # the second time round every path comes from the memo
+        for level, shown in (("ehcp", True), ("none", False), ("ehcp_assessment", False), ("ehcp", True)):
+            keys = [p.key for p in visible_pages(instrument, {"support_level": level, "local_offer_used": "no"})]
+            assert ("ehc_plan_delivered" in keys) is shown
+            assert "local_offer_helpful" not in keys
+        assert progress(instrument, {"support_level": "none"}, "support_level") != progress(
+            instrument, {"support_level": "ehcp"}, "support_level")
+
+
+def test_an_answer_that_is_not_one_of_the_options_is_worked_out_afresh_and_never_kept():
+    instrument = built_in_instruments()["annual-send-parent"]
+    odd = {"support_level": "my own words about my child", "child_age": "16_17"}
+    keys = [p.key for p in visible_pages(instrument, odd)]
+    assert "ehc_plan_delivered" not in keys and "preparing_for_adulthood" in keys
+    assert not any("my own words about my child" in str(key) for key in instrument.path_memo)

@@ -7,7 +7,7 @@ back button, refresh and JavaScript-off browsers all behave.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Hashable
 from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, post
@@ -28,7 +28,7 @@ from feedback.respond.event_mode import (
     mark_saved,
     turn_is_over,
 )
-from feedback.rendering import render
+from feedback.rendering import CHOICE_FIELD_TYPES, render, render_shared
 from feedback.respond.controllers.invited import record_invited_response
 from feedback.settings import Settings
 from feedback.themes.store import code_response
@@ -142,6 +142,51 @@ def _journey_page(request: Request, template: str, context: dict[str, Any], draf
                   status_code: int = 200) -> Response:
     context = {**context, "kiosk_turn": _kiosk_turn(request, context["run"], draft)}
     return render(request, template, context, status_code=status_code)
+
+
+def _frozen(value: Any) -> Hashable:
+    if isinstance(value, dict):
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
+def shared_page_key(run: Run, page: Page, context: dict[str, Any]) -> Hashable | None:
+    """What a question page is shared under (see `feedback.rendering.SharedPages`): the run, its
+    instrument version, the page and everything else in its context. None when the page must be
+    rendered for this person alone: errors, typed text (only chosen option values may be part of a
+    key, so nobody's words stay in memory), or a turn on a shared tablet (its reset time)."""
+    if context["errors"] or context["kiosk_turn"] is not None:
+        return None
+    for q in page.questions:
+        value = context["values"].get(q.key)
+        if value is None:
+            continue
+        chosen = value if isinstance(value, list) else [value]
+        if q.type not in CHOICE_FIELD_TYPES or not all(isinstance(v, str) and v in q.option_values for v in chosen):
+            return None
+    return _context_key(run, context, page.key)
+
+
+def shared_choices_key(run: Run, context: dict[str, Any]) -> Hashable | None:
+    """The same for "your choices" as first shown (yes, no or not yet for each use; never the
+    contact details, which only a page with errors shows back)."""
+    if context["errors"] or context["kiosk_turn"] is not None:
+        return None
+    if not all(value in ("yes", "no", "") for value in context["raw"].values()):
+        return None
+    return _context_key(run, context, CHOICES_STEP)
+
+
+def _context_key(run: Run, context: dict[str, Any], step: str) -> Hashable | None:
+    rest = tuple(sorted((name, _frozen(value)) for name, value in context.items() if name not in ("run", "page")))
+    key = (run.id, run.instrument.version, run.slug, run.title, run.status, run.variants, step, rest)
+    try:
+        hash(key)
+    except TypeError:  # something in the context that cannot be compared safely: render it afresh
+        return None
+    return key
 
 
 def _url(run: Run, step: str = "") -> str:
@@ -375,10 +420,12 @@ class RespondentController(Controller):
             return found
         run, draft, page = found
         values = {q.key: draft.answers.get(q.key) for q in page.questions}
-        return _journey_page(
-            request, "respondent/question.html",
-            self._question_context(run, draft, page, values, [], return_to == "check"), draft,
-        )
+        context = self._question_context(run, draft, page, values, [], return_to == "check")
+        context["kiosk_turn"] = _kiosk_turn(request, run, draft)
+        key = shared_page_key(run, page, context)
+        if key is None:
+            return render(request, "respondent/question.html", context)
+        return render_shared(request, "respondent/question.html", context, key)
 
     @post("/q/{page_key:str}")
     async def answer_page(
@@ -588,7 +635,12 @@ class RespondentController(Controller):
             return _see_other(_url(run, "check"))
         previous = await choices_made(draft, run.instrument) or {}
         raw = {p: {"granted": "yes", "refused": "no"}.get(d, "") for p, d in previous.items()}
-        return _journey_page(request, "respondent/choices.html", self._choices_context(run, draft, raw, [], return_to == "check"), draft)
+        context = self._choices_context(run, draft, raw, [], return_to == "check")
+        context["kiosk_turn"] = _kiosk_turn(request, run, draft)
+        key = shared_choices_key(run, context)
+        if key is None:
+            return render(request, "respondent/choices.html", context)
+        return render_shared(request, "respondent/choices.html", context, key)
 
     @post("/your-choices")
     async def make_choices(self, request: Request, slug: FromPath[str], return_to: FromQuery[str | None] = None) -> Response:

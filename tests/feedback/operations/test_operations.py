@@ -57,3 +57,15 @@ def test_json_logs_have_method_path_and_status():
     entry = json.loads(JsonFormatter().format(record))
     assert entry["method"] == "POST" and entry["path"] == "/s/x/start" and entry["status"] == 303
     assert entry["level"] == "info" and entry["time"].endswith("+00:00")
+
+
+def test_the_log_thread_writes_each_record_as_configured_with_its_fields(capsys):
+    from feedback.logs import JsonFormatter, LogQueueHandler
+
+    handler = LogQueueHandler()  # what the app's logging config uses: records are formatted off the request's path
+    handler.setFormatter(JsonFormatter())
+    handler.handle(logging.LogRecord("feedback.access", logging.INFO, __file__, 1, "%s %s %s", ("GET", "/s/{slug}", 200), None))
+    handler.close()  # waits until the queue is written out
+    entry = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
+    assert entry["message"] == "GET /s/{slug} 200"
+    assert entry["method"] == "GET" and entry["path"] == "/s/{slug}" and entry["status"] == 200
