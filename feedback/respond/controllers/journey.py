@@ -242,6 +242,16 @@ def _error_list(errors) -> list[dict[str, str]]:
     return [{"text": e.message, "href": f"#{e.key}"} for e in errors]
 
 
+
+def _date_in_words(iso: str) -> str:
+    """2026-09-01 as "1 September 2026" (the text as it is when it is not a date)."""
+    from datetime import date
+
+    try:
+        return date.fromisoformat(iso[:10]).strftime("%-d %B %Y")
+    except ValueError:
+        return iso
+
 class RespondentController(Controller):
     path = "/s/{slug:str}"
     include_in_schema = False
@@ -714,6 +724,7 @@ class RespondentController(Controller):
         return render(
             request, "respondent/privacy.html",
             {"page_title": notice.title, "run": run, "notice": notice, "sections": parse_body(notice.body),
-             "summary": notice.summary.splitlines(), "variant": variant},
+             "summary": notice.summary.splitlines(), "variant": variant,
+             "changed_on": _date_in_words(str(notice.published_on))},
             private=False,
         )

@@ -128,6 +128,10 @@ def test_the_easy_privacy_notice_has_a_picture_beside_every_short_line(client, i
         assert len(item.xpath('./img[contains(@class, "app-er-list__symbol")]')) == 1, words(item)
     # No long paragraphs of standard prose: every line is in a list with its picture.
     assert not doc.xpath('//main//p[contains(@class, "govuk-body")]')
+    # When it last changed, in words, not "Privacy notice, version 1, published 2026-09-01"
+    text = " ".join(doc.xpath("//main//text()"))
+    assert "version 1" not in text and "published 20" not in text
+    assert re.search(r"We last changed this on \d{1,2} [A-Z][a-z]+ 20\d\d\.", " ".join(text.split()))
     if version == "symbols":
         assert doc.xpath('//li//*[contains(@class, "app-sym-unit")]'), "the picture version puts pictures above key words"
 
