@@ -159,10 +159,25 @@ class LinearKnowledge:
     _facts_of: dict[Cell, list[int]] | None = field(default=None, repr=False)
     _derived: tuple[tuple, dict[Cell, float]] | None = field(default=None, repr=False)
     _because: dict[Cell, int] = field(default_factory=dict, repr=False)  # the fact each count was worked out from
+    # Solutions met on the way (values of counts not known; the rest are their known values). Hiding
+    # more keeps each one a solution; learning a count keeps only those that agree with it.
+    _witnesses: list[dict[Cell, float]] = field(default_factory=list, repr=False)
 
     def learn(self, cell: Cell, value: float) -> None:
         """The outsider now knows this count (it is published)."""
         self.known[cell] = float(value)
+        self._witnesses = [w for w in self._witnesses if cell not in w or abs(w[cell] - value) < 1e-7]
+
+    def _freed_by_witness(self, cell: Cell, low: tuple[int, int]) -> bool:
+        for witness in self._witnesses:
+            value = witness.get(cell)
+            if value is not None and (value <= 1e-7 or value >= low[1] + 1 - 1e-7):
+                return True
+        return False
+
+    def _keep(self, variables: list[Cell], x: np.ndarray) -> None:
+        self._witnesses.append(dict(zip(variables, map(float, x))))
+        del self._witnesses[:-200]  # the newest are the most useful
 
     def forget(self, cell: Cell) -> float | None:
         """The count is no longer published; returns the value it had."""
@@ -327,10 +342,14 @@ class LinearKnowledge:
         return {cell: self.range_of(cell) for cell in cells}
 
     def pinned_small(self, cells: Iterable[Cell], low: tuple[int, int] = LOW_COUNTS) -> set[Cell]:
-        """Which of `cells` the facts pin between low[0] and low[1] (`pins_small` for many at once,
-        each group of tied counts set up once)."""
+        """Which of `cells` the facts pin between low[0] and low[1] (`pins_small` for many at once).
+        Each group of tied counts is set up once, and every solution found on the way is kept as a
+        witness: a cell that is 0 (or more than low[1]) in a solution that meets every fact is free
+        without solving anything more. A first solution with as many zeros as it can have (the least
+        total) frees most cells at once."""
+        cells = list(cells)
         values = self._values()
-        systems: dict[Cell, tuple[list[Cell], dict[str, Any]]] = {}
+        systems: dict[Cell, tuple[list[Cell], dict[str, Any], list[np.ndarray]]] = {}
         pinned = set()
         for cell in cells:
             if cell in values:
@@ -339,26 +358,53 @@ class LinearKnowledge:
                 continue
             if cell not in systems:
                 variables, system = self._system(*self._reduce(self._component(cell, values), values))
+                entry = (variables, system, self._sparse_solutions(variables, system, cells))
+                for x in entry[2]:
+                    self._keep(variables, x)
                 for variable in variables:
-                    systems[variable] = (variables, system)
+                    systems[variable] = entry
                 if cell not in systems:  # nothing ties it to anything
                     continue
-            if self._feasibly_outside(cell, *systems[cell], low) is False:
+            variables, system, witnesses = systems[cell]
+            at = variables.index(cell)
+            if any(x[at] <= 1e-7 or x[at] >= low[1] + 1 - 1e-7 for x in witnesses):
+                continue
+            found = self._outside_solution(at, variables, system, low)
+            if found is None:
                 pinned.add(cell)
+            else:
+                witnesses.append(found)
+                self._keep(variables, found)
         return pinned
+
+    @staticmethod
+    def _sparse_solutions(variables: list[Cell], system: dict[str, Any], cells: list[Cell]) -> list[np.ndarray]:
+        from scipy.optimize import linprog
+
+        if not variables:
+            return []
+        wanted = set(cells)
+        objective = np.array([1.0 if v in wanted else 0.0 for v in variables])
+        answer = linprog(objective, bounds=(0, None), method="highs", **system)
+        return [answer.x] if answer.status == 0 else []
+
+    @staticmethod
+    def _outside_solution(at: int, variables: list[Cell], system: dict[str, Any], low: tuple[int, int]) -> np.ndarray | None:
+        """A solution in which count `at` is 0 or more than low[1], or None when there is none."""
+        from scipy.optimize import linprog
+
+        for lower, upper in ((0.0, low[0] - 1.0), (low[1] + 1.0, None)):
+            bounds = [(0, None)] * len(variables)
+            bounds[at] = (lower, upper)
+            answer = linprog(np.zeros(len(variables)), bounds=bounds, method="highs", **system)
+            if answer.status == 0:
+                return answer.x
+        return None
 
     @staticmethod
     def _feasibly_outside(cell: Cell, variables: list[Cell], system: dict[str, Any], low: tuple[int, int]) -> bool:
         """Whether the count can be 0 or more than low[1] (False: it is pinned to low[0]..low[1])."""
-        from scipy.optimize import linprog
-
-        at = variables.index(cell)
-        for lower, upper in ((0.0, low[0] - 1.0), (low[1] + 1.0, None)):
-            bounds = [(0, None)] * len(variables)
-            bounds[at] = (lower, upper)
-            if linprog(np.zeros(len(variables)), bounds=bounds, method="highs", **system).status == 0:
-                return True
-        return False
+        return LinearKnowledge._outside_solution(variables.index(cell), variables, system, low) is not None
 
     def pins_small(self, cell: Cell, low: tuple[int, int] = LOW_COUNTS) -> bool:
         """Whether the facts pin an unknown count between low[0] and low[1] — the same answer as
@@ -366,9 +412,15 @@ class LinearKnowledge:
         can it be more than low[1]?) instead of two optimisations."""
         if cell in self.known:
             return is_low(self.known[cell], low)
+        if self._freed_by_witness(cell, low):
+            return False
         exact, variables, system = self._solved(cell)
         if exact is not None:
             return is_pinned_small(exact, exact, low)
         if cell not in (variables or []):
             return False
-        return not self._feasibly_outside(cell, variables, system, low)
+        found = self._outside_solution(variables.index(cell), variables, system, low)
+        if found is None:
+            return True
+        self._keep(variables, found)
+        return False

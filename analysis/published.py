@@ -30,6 +30,7 @@ import numpy as np
 
 from analysis.disclosure import LinearKnowledge, is_low
 from analysis.loading import BREAKDOWNS, MAIN_NEED_KEY, SUPPORT_LEVEL_KEY, SurveyData, age_band_key
+from analysis.disclosure import MIN_GROUP
 from analysis.metrics import ALL, POSITIVE, Figures, QuestionTable, figures_from, question_table, table_mask
 
 DEBUG = False
@@ -59,21 +60,35 @@ class SurveyDisclosure:
     def __init__(self, data: SurveyData, with_breakdowns: bool = True):
         self.data = data
         self.with_breakdowns = with_breakdowns
-        self.tables: dict[TableKey, QuestionTable] = {}
+        self.kinds = {by: self._kind_of(by) for by in breakdown_columns(data)} if with_breakdowns else {}
+        self.tables: dict[TableKey, QuestionTable] = {}  # the tables the facts are written for
+        self.other_tables: dict[TableKey, QuestionTable] = {}  # copies of the overall ones, and withheld
         for question in data.closed_questions:
             self.tables[(question.key, None)] = question_table(data, question.key)
-        for by in self.breakdowns:
+        for by, kind in self.kinds.items():
             for question in data.closed_questions:
-                self.tables[(question.key, by)] = question_table(data, question.key, by)
+                (self.tables if kind == "model" else self.other_tables)[(question.key, by)] = question_table(data, question.key, by)
         self.masks = {key: table_mask(table) for key, table in self.tables.items()}
         self.knowledge = LinearKnowledge()
         self.checks_left: int | None = None
         self.breakdowns_withheld = False
         self._write_down_facts()
 
+    def _kind_of(self, by: str) -> str:
+        """How a breakdown is published: "same" as the overall figures (one group, everyone in it:
+        the respondent group of a survey for one audience), "withhold" (fewer than two groups of
+        `MIN_GROUP` or more, so it could only show one group's figures next to the overall ones, and
+        hiding it costs nothing but a long search), or "model" (written down and protected)."""
+        column = self.data.respondents[by]
+        counts = [int(n) for n in column.value_counts(dropna=True) if n]
+        if len(counts) == 1 and not column.isna().any():
+            return "same"
+        return "model" if sum(1 for n in counts if n >= MIN_GROUP) >= 2 else "withhold"
+
     @property
     def breakdowns(self) -> list[str]:
-        return breakdown_columns(self.data) if self.with_breakdowns else []
+        """The breakdowns whose facts are written down and protected."""
+        return [by for by, kind in self.kinds.items() if kind == "model"]
 
     # -- cells ---------------------------------------------------------------------------------------
     @staticmethod
@@ -338,7 +353,14 @@ class SurveyDisclosure:
         return added
 
     def figures(self) -> dict[TableKey, Figures]:
-        return {key: figures_from(self.data, table, self.masks[key]) for key, table in self.tables.items()}
+        found = {key: figures_from(self.data, table, self.masks[key]) for key, table in self.tables.items()}
+        for key, table in self.other_tables.items():
+            if self.kinds[key[1]] == "same":  # the same counts as the overall row: the same cells hidden
+                mask = self.masks[(key[0], None)].copy()
+            else:
+                mask = np.ones(table.matrix.shape, dtype=bool)
+            found[key] = figures_from(self.data, table, mask)
+        return found
 
     def leaks(self) -> list[tuple[tuple, tuple[float, float]]]:
         """Small hidden counts that the published figures pin between 1 and 4 (none after `protect`)."""

@@ -96,15 +96,22 @@ def test_without_the_survey_wide_check_the_attacker_finds_hidden_counts():
     assert answers & {"Don't know", "Does not apply to us", "I don't understand the question"}
 
 
-def test_a_small_survey_with_many_groups_under_ten_gives_nothing_away(monkeypatch):
-    """Protecting this one's breakdowns takes more checks than the bound allows (lowered here so the
-    test is quick), so it publishes its overall figures only: still safe, the headline still there."""
+@pytest.mark.parametrize("most_checks", [None, 100], ids=["protected", "overall-only"])
+def test_a_small_survey_with_many_groups_under_ten_gives_nothing_away(monkeypatch, most_checks):
+    """45 families, most groups under 10. Protected in full, or — when protecting its breakdowns
+    would take more checks than the bound allows (lowered here to 100 to reach that path) — with its
+    overall figures only: safe either way, and the headline still there."""
     import analysis.published
 
-    monkeypatch.setattr(analysis.published, "MOST_CHECKS", 300)
+    if most_checks is not None:
+        monkeypatch.setattr(analysis.published, "MOST_CHECKS", most_checks)
     run, data = demo_like("annual-send-parent", None, 45, seed=77)
     rows = published_rows(run, data)
-    assert all(r["count"] == "[c]" for r in rows if r["breakdown"] != "All respondents")
+    in_breakdowns = [r["count"] for r in rows if r["breakdown"] not in ("All respondents", "Respondent group")]
+    if most_checks is None:
+        assert any(c != "[c]" for c in in_breakdowns), "the breakdowns are published"
+    else:
+        assert all(c == "[c]" for c in in_breakdowns)
     assert sum(1 for r in rows if r["count"] == "[c]") > 50
     assert attack(run.instrument, rows, len(data), small_counts(data)) == []
     headline = [r for r in rows if r["question"] == "overall_satisfaction" and r["breakdown"] == "All respondents"
