@@ -72,6 +72,7 @@ class SurveyDisclosure:
         self.knowledge = LinearKnowledge()
         self.checks_left: int | None = None
         self.breakdowns_withheld = False
+        self.shown_as_given_away: set[tuple[TableKey, int, str]] = set()  # never hidden again
         self._write_down_facts()
 
     def _kind_of(self, by: str) -> str:
@@ -296,6 +297,7 @@ class SurveyDisclosure:
                     continue  # with several kinds the main pass hides more (a 0 elsewhere in the column)
                 low, high = self._range(key, group, column)
                 if low == high:
+                    self.shown_as_given_away.add((key, row, column))
                     self.masks[key][row, table.index_of[column]] = False
                     self.knowledge.learn(self.cell(key, group, column), low)
                     shown += 1
@@ -320,14 +322,36 @@ class SurveyDisclosure:
     def _withhold_breakdowns(self) -> None:
         """Hide every breakdown and protect the overall figures on their own."""
         overall = SurveyDisclosure(self.data, with_breakdowns=False)
-        overall._protect(12)
+        try:
+            overall._protect(12, rounds=10)
+        except TooTangled:  # never seen; publish nothing of the survey rather than risk a count
+            overall.masks = {key: np.ones(table.matrix.shape, dtype=bool) for key, table in overall.tables.items()}
         self.breakdowns_withheld = True
         self.knowledge = overall.knowledge
         for key, table in self.tables.items():
             self.masks[key] = overall.masks[key] if key[1] is None else np.ones(table.matrix.shape, dtype=bool)
 
-    def _protect(self, tries: int) -> int:
+    def _protect(self, tries: int, rounds: int = 3) -> int:
+        """The reveal pass, then the hiding pass; a count the hiding pass hid again although anyone
+        can work it out exactly (it was shown as given away, then hidden with a base) is shown once
+        more, and the hiding pass runs again for what that narrows — a few rounds, then (too tangled)
+        the breakdowns are withheld."""
         self._show_given_away_non_answers()
+        added = 0
+        for _ in range(rounds):
+            added += self._hide_until_free(tries)
+            again = [(key, row, group, column) for key, row, group, column in self.small_hidden_cells()
+                     if (key, row, column) in self.shown_as_given_away and self._pins(key, group, column)]
+            if not again:
+                return added
+            for key, row, group, column in again:
+                low, high = self._range(key, group, column)
+                if low == high:
+                    self.masks[key][row, self.tables[key].index_of[column]] = False
+                    self.knowledge.learn(self.cell(key, group, column), low)
+        raise TooTangled()
+
+    def _hide_until_free(self, tries: int) -> int:
         added = 0
         small = list(self.small_hidden_cells())
         pinned = self.knowledge.pinned_small([self.cell(key, group, column) for key, _, group, column in small])
