@@ -21,7 +21,7 @@ import pytest
 
 from analysis.loading import build_survey_data
 from analysis.published import SurveyDisclosure
-from feedback.operations.demo import DEMO_RUNS, DemoFamily, answers_for, variant_for
+from feedback.operations.demo import DEMO_RUNS, DemoFamily, answers_for, family_factory, variant_for
 from feedback.publishing.figures import CSV_HEADER, figures_rows
 from surveys.instrument import built_in_instruments
 from tests.disclosure_attacker import attack
@@ -29,13 +29,19 @@ from tests.disclosure_attacker import attack
 INSTRUMENTS = built_in_instruments()
 
 
-def demo_like(instrument_key: str, variants, families: int, seed: int = 2026):
+def demo_like(instrument_key: str, variants, families: int, seed: int = 2026, index: int | None = None):
+    """A survey's answers as `feedback demo` makes them: with `index` (its place in DEMO_RUNS) the
+    very families the demo seeds (its factory and seed), otherwise a simpler generator."""
     instrument = INSTRUMENTS[instrument_key]
     run = SimpleNamespace(slug=f"attack-{instrument_key}", title=instrument.title, instrument=instrument,
                           variants=list(variants or instrument.variants))
+    if index is not None:
+        people = family_factory(seed + index).batch(families)
+    else:
+        people = [DemoFamily(experience=((seed + i) % 10) / 10, days_ago=3, writes_comments=False, seed=seed + i)
+                  for i in range(families)]
     rows = []
-    for i in range(families):
-        family = DemoFamily(experience=((seed + i) % 10) / 10, days_ago=3, writes_comments=False, seed=seed + i)
+    for i, family in enumerate(people):
         variant = variant_for(run, family)
         rows.append({"answers": answers_for(instrument, family, variant), "variant": variant, "respondent_id": f"f{i}"})
     return run, build_survey_data(instrument, rows, run_slug=run.slug)
@@ -66,9 +72,12 @@ def published_rows(run, data) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(out.getvalue())))
 
 
-@pytest.mark.parametrize("demo", DEMO_RUNS, ids=lambda d: d.slug)
-def test_no_hidden_count_of_a_demo_survey_can_be_worked_out(demo):
-    run, data = demo_like(demo.instrument, demo.variants, 300)
+@pytest.mark.parametrize("index", range(len(DEMO_RUNS)), ids=[d.slug for d in DEMO_RUNS])
+def test_no_hidden_count_of_a_demo_survey_can_be_worked_out(index):
+    """The demo's own families (the parents' survey is where a tester, from the running demo, found
+    "I don't understand" for the EHC plan group pinned to 2 or 3: now shown, as anyone can work it out)."""
+    demo = DEMO_RUNS[index]
+    run, data = demo_like(demo.instrument, demo.variants, 300, index=index)
     rows = published_rows(run, data)
     hidden = sum(1 for r in rows if r["count"] == "[c]")
     assert hidden, "the demo survey has small counts to protect"
