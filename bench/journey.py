@@ -107,6 +107,8 @@ def prepare(env: dict[str, str]) -> None:
 
 
 class Server:
+    health_path = "/healthz"  # answers 200 once the server is up
+
     def __init__(self, env: dict[str, str], port: int, log_path: Path):
         self.port = port
         self.base_url = f"http://127.0.0.1:{port}"
@@ -123,12 +125,12 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the server exited with {self.process.returncode}:\n{self.log_tail()}")
             try:
-                if httpx.get(self.base_url + "/healthz", timeout=2.0).status_code == 200:
+                if httpx.get(self.base_url + self.health_path, timeout=2.0).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
-        raise RuntimeError(f"the server did not answer /healthz within {timeout:.0f} s:\n{self.log_tail()}")
+        raise RuntimeError(f"the server did not answer {self.health_path} within {timeout:.0f} s:\n{self.log_tail()}")
 
     def cpu_seconds(self) -> float | None:
         """User + system CPU time of the server process (Linux only)."""

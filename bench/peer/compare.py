@@ -29,7 +29,6 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-import time
 import venv
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -166,21 +165,6 @@ class Gunicorn(journey.Server):
         command = [str(python.parent / "gunicorn"), "peer_site.wsgi", "--workers", "2", "--worker-class", "sync",
                    "--bind", f"127.0.0.1:{port}", "--chdir", str(workdir), "--timeout", "60"]
         self.process = subprocess.Popen(command, env=env, cwd=workdir, stdout=self._log, stderr=subprocess.STDOUT)
-
-    def wait_until_healthy(self, timeout: float = 60.0) -> None:
-        import httpx
-
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self.process.returncode}:\n{self.log_tail()}")
-            try:
-                if httpx.get(self.base_url + self.health_path, timeout=2.0).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"gunicorn did not answer within {timeout:.0f} s:\n{self.log_tail()}")
 
     def cpu_seconds(self) -> float | None:
         return None  # the work is in gunicorn's worker processes
