@@ -6,7 +6,10 @@ notebook or a batch job as well as behind the workspace.
   frame), `combine` (several runs, e.g. parents and young people) -> `SurveyData`.
 - `metrics`: `question_figures`, `all_question_figures`, `breakdowns`, `headline`, `compare_runs`,
   `dashboard`; `wilson_interval`, `newcombe_interval`.
-- `disclosure`: the suppression rules (groups under 10, counts 1-4, secondary suppression).
+- `disclosure`: the suppression rules (groups under 10, counts 1-4, secondary suppression), and
+  `LinearKnowledge`, what an outsider can work out from published counts (linear programming).
+- `published`: every published table of a survey protected together (`published_figures`); the
+  package imports it so that `metrics.question_figures(full=False)` always goes through it.
 - `codebook`, `coding`: the editable SEND codebook (`codebook.toml`) and `code_comment`,
   `code_comments`, `theme_counts`.
 - `theme_review`: stored codings under review (`merge_codings` keeps officers' decisions on a
@@ -19,3 +22,5 @@ notebook or a batch job as well as behind the workspace.
 - `charts`: accessible SVG bar charts made on the server, each with a text summary and the rows of
   its data table (`templates/_chart.html` shows both beside the chart).
 """
+
+import analysis.published  # noqa: E402,F401  (see `published` above)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from statistics import NormalDist
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -299,6 +299,12 @@ def figures_from(data: SurveyData, table: QuestionTable, mask: np.ndarray, full:
     )
 
 
+# Published figures come from `analysis.published`, which protects every table of a survey together
+# and builds on this module; it puts its `published_figures` here when imported (the package imports
+# it), so this module need not import it back.
+survey_wide_figures: Callable[[SurveyData], dict[tuple[str, str | None], "Figures"]] | None = None
+
+
 def question_figures(
     data: SurveyData,
     key: str,
@@ -315,9 +321,9 @@ def question_figures(
     table either; `full=True` is for officers only. Other `min_group`/`low` rules apply to this table alone.
     """
     if not full and min_group == MIN_GROUP and low == LOW_COUNTS:
-        from analysis.published import published_figures  # it builds on this module
-
-        found = published_figures(data).get((key, by))
+        if survey_wide_figures is None:  # cannot happen: importing any analysis module imports it
+            raise RuntimeError("analysis.published is not loaded: published figures would go unchecked")
+        found = survey_wide_figures(data).get((key, by))
         if found is not None:
             return found
     table = question_table(data, key, by)

@@ -31,6 +31,7 @@ import numpy as np
 from analysis.disclosure import LinearKnowledge, is_low
 from analysis.loading import BREAKDOWNS, MAIN_NEED_KEY, SUPPORT_LEVEL_KEY, SurveyData, age_band_key
 from analysis.disclosure import MIN_GROUP
+import analysis.metrics as metrics
 from analysis.metrics import ALL, POSITIVE, Figures, QuestionTable, figures_from, question_table, table_mask
 
 DEBUG = False
@@ -411,3 +412,5 @@ def published_disclosure(data: SurveyData) -> SurveyDisclosure:
     disclosure.protect()
     return disclosure
 
+
+metrics.survey_wide_figures = published_figures  # question_figures(full=False) gives these
