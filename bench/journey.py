@@ -108,6 +108,7 @@ def prepare(env: dict[str, str]) -> None:
 
 class Server:
     health_path = "/healthz"  # answers 200 once the server is up
+    stop_signal = signal.SIGINT  # uvicorn finishes its requests and runs the lifespan's end
 
     def __init__(self, env: dict[str, str], port: int, log_path: Path):
         self.port = port
@@ -141,9 +142,9 @@ class Server:
             return None
 
     def stop(self, timeout: float = 15.0) -> int:
-        """Stop it the way an operator would (SIGINT: uvicorn finishes and runs the lifespan's end)."""
+        """Stop it the way an operator would (`stop_signal`), killing it if it does not stop in time."""
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
+            self.process.send_signal(self.stop_signal)
             try:
                 self.process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+
+from markupsafe import Markup
 from collections import OrderedDict
 from functools import lru_cache
 from html import escape
@@ -200,7 +202,7 @@ class SharedPages:
         html = engine.get_template(template).render(
             **context,
             request=_PlaceholderRequest(request.app),
-            csrf_input=f'<input type="hidden" name="_csrf_token" value="{CSRF_PLACEHOLDER}" />',
+            csrf_input=Markup('<input type="hidden" name="_csrf_token" value="{}" />').format(CSRF_PLACEHOLDER),
         )
         self.renders += 1
         self._pages[key] = html

@@ -156,6 +156,8 @@ def make_project(python: Path, workdir: Path) -> tuple[dict[str, str], int]:
 class Gunicorn(journey.Server):
     """journey.Server's life cycle (health check, stop, log) around gunicorn with 2 sync workers."""
 
+    stop_signal = signal.SIGTERM  # gunicorn's graceful stop
+
     def __init__(self, python: Path, env: dict[str, str], workdir: Path, port: int, survey_id: int):
         self.port = port
         self.base_url = f"http://127.0.0.1:{port}"
@@ -168,17 +170,6 @@ class Gunicorn(journey.Server):
 
     def cpu_seconds(self) -> float | None:
         return None  # the work is in gunicorn's worker processes
-
-    def stop(self, timeout: float = 15.0) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)  # gunicorn's graceful stop
-            try:
-                self.process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=timeout)
-        self._log.close()
-        return self.process.returncode
 
 
 # -- the peer's respondents -----------------------------------------------------------------------
