@@ -204,18 +204,6 @@ async def refuse_unstorable_form_text(request: Request) -> None:
             raise UnstorableText()
 
 
-def refusing_odd_input(hook):
-    """A controller's own `before_request` replaces the app's, so controllers that have one (the
-    public posting limit) wrap it with this to keep the odd-input check."""
-
-    async def checked(request: Request):
-        refuse_out_of_range_numbers(request)
-        await refuse_unstorable_form_text(request)
-        return await hook(request)
-
-    return checked
-
-
 def _handlers():
 
     return {SignInRequired: handle_sign_in_required, HTTPException: handle_http_exception, Exception: handle_unexpected}

@@ -23,7 +23,10 @@ from collections import defaultdict, deque
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from litestar import Request, Response
+from litestar import Request
+from litestar.connection import ASGIConnection
+from litestar.exceptions import HTTPException
+from litestar.handlers import BaseRouteHandler
 
 _unnamed = itertools.count()
 
@@ -254,12 +257,20 @@ _PUBLIC_POSTS_PER_MINUTE = int(os.environ.get("FEEDBACK_PUBLIC_POSTS_PER_MINUTE"
 public_posts = RateLimiter(limit=max(_PUBLIC_POSTS_PER_MINUTE, 1), window_seconds=60, name="public_posts")
 
 
-async def public_post_limit(request: Request) -> Response | None:
-    """A `before_request` hook for public controllers: a 429 page once a client posts too often."""
-    if request.method != "POST" or _PUBLIC_POSTS_PER_MINUTE <= 0:
-        return None
-    if await public_posts.hit(client_key(request)):
-        return None
-    from feedback.errors import error_page
+class TooManyPublicPosts(HTTPException):
+    """A client posted public forms too often: the house-style 429 page (the app's handler for
+    HTTPException renders it), nothing from this post saved."""
 
-    return error_page(request, 429)
+    status_code = 429
+    detail = "Too many requests"
+
+
+async def public_post_limit(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
+    """A guard for public controllers: a 429 page once a client posts too often.
+
+    A guard, not a `before_request` hook: a controller's own hook would replace the app's (the
+    odd-input checks and the partnership's details refreshed from other workers), guards add up."""
+    if connection.scope.get("method") != "POST" or _PUBLIC_POSTS_PER_MINUTE <= 0:
+        return
+    if not await public_posts.hit(client_key(connection)):
+        raise TooManyPublicPosts()

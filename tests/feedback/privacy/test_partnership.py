@@ -164,6 +164,20 @@ def test_a_save_by_another_worker_reaches_this_one(client, monkeypatch):
     assert "Run by the Westshire partnership." in text_of(client.get("/").text)
 
 
+@pytest.mark.parametrize("path", ["/s/{slug}", "/s/{slug}/before-you-start", "/s/{slug}/resume", "/withdraw"])
+def test_a_save_by_another_worker_reaches_the_respondent_pages(client, monkeypatch, path):
+    """The respondent controllers have a posting limit of their own; it once replaced the app's
+    before-request hook, so a rename saved in another worker never reached the survey pages."""
+    from feedback.privacy import partnership
+    from tests.conftest import open_test_run
+
+    url = path.format(slug=open_test_run().slug)
+    client.get(url)  # the cache is fresh
+    run(PartnershipSettings(name="the Westshire partnership", compliance_status="full").save())
+    monkeypatch.setattr(partnership, "REFRESH_SECONDS", 0.0)
+    assert "Run by the Westshire partnership." in text_of(client.get(url).text), url
+
+
 def test_admins_find_the_page_from_the_workspace(admin):
     assert 'href="/workspace/privacy/partnership"' in admin.get("/workspace").text
 
