@@ -46,6 +46,9 @@ sys.path.insert(0, str(ROOT))
 
 from tests.walker import Form, _as_dict, parse_forms, reference_on  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from lean_http import LeanClient, LeanHTTPError  # noqa: E402  (bench/lean_http.py)
+
 SLUG = "bench-parents"
 SCALE_SLUG = "bench-scale"  # the run measured empty, then again holding SEED_RESPONSES more
 SEED_RESPONSES = 100_000
@@ -248,7 +251,7 @@ class Recorder:
         started = time.perf_counter()
         try:
             response = await client.request(method, url, **kwargs)
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, LeanHTTPError) as exc:
             self.error(f"{method} {url}: {type(exc).__name__}: {exc}")
             return None
         finished = time.perf_counter()
@@ -345,6 +348,12 @@ def new_client(base_url: str, connections: int = 1) -> httpx.AsyncClient:
     )
 
 
+def load_client(base_url: str) -> LeanClient:
+    """A respondent's client for the load runs: bench/lean_http.py, which costs the shared cores a
+    fraction of what httpx does (page weights are still measured through httpx, byte for byte)."""
+    return LeanClient(base_url, timeout=REQUEST_TIMEOUT, headers={"Accept-Encoding": "gzip", "User-Agent": "feedback-bench/1"})
+
+
 async def drive(base_url: str, concurrency: int, respondents: int, duration: float, slug: str = SLUG,
                 walk=None) -> tuple[Recorder, float]:
     """`concurrency` respondents at a time until `respondents` have started or `duration` is up.
@@ -355,7 +364,7 @@ async def drive(base_url: str, concurrency: int, respondents: int, duration: flo
     tickets = iter(range(respondents))
 
     async def respondent_slot() -> None:
-        async with new_client(base_url) as client:
+        async with load_client(base_url) as client:
             for _ in tickets:  # shared: stops when every respondent has started
                 try:
                     if await walk(client, recorder, slug) is not None:
