@@ -38,7 +38,8 @@ def main() -> int:
         saves, p95 = journey["throughput_per_s"]["page_saves"], journey["latency"]["page_saves"]["p95_ms"]
         concurrency = journey["settings"]["concurrency"]
         print(f"{f'page saves/s at {concurrency} concurrent':<31}{saves:>8.1f}   target >= 600  {verdict(journey['targets']['page_saves_per_s']['pass'])}")
-        print(f"{f'page save p95 at {concurrency} concurrent':<31}{p95:>8.1f} ms target < 100 ms  {verdict(journey['targets']['page_save_p95_ms']['pass'])}")
+        print(f"{f'page save p95 at {concurrency} concurrent':<31}{p95:>8.1f} ms target < 150 ms (issue 17)  {verdict(p95 < 150)}; "
+              f"< 100 ms (earlier)  {verdict(journey['targets']['page_save_p95_ms']['pass'])}")
         print(f"  (load average at start {journey['uptime_load_average_at_start']:.1f}, after {journey['cpu']['load_average_after']:.1f})")
     else:
         print("journey.py: no results")
