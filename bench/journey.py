@@ -45,9 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.walker import Form, _as_dict, parse_forms, reference_on  # noqa: E402
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from lean_http import LeanClient, LeanHTTPError  # noqa: E402  (bench/lean_http.py)
+from lean_http import LeanClient, LeanHTTPError  # noqa: E402  (bench/lean_http.py: bench/ is on the path of every bench script)
 
 SLUG = "bench-parents"
 SCALE_SLUG = "bench-scale"  # the run measured empty, then again holding SEED_RESPONSES more

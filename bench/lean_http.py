@@ -83,9 +83,6 @@ class LeanClient:
             self._writer.close()
             self._reader = self._writer = None
 
-    async def get(self, url: str) -> LeanResponse:
-        return await self.request("GET", url)
-
     async def request(self, method: str, url: str, data: dict | None = None) -> LeanResponse:
         parts = urlsplit(url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")

@@ -25,10 +25,13 @@ from typing import Callable, Iterable
 
 from litestar import Request
 from litestar.connection import ASGIConnection
-from litestar.exceptions import HTTPException
+from litestar.exceptions import TooManyRequestsException
 from litestar.handlers import BaseRouteHandler
 
 _unnamed = itertools.count()
+
+# The shared store's tables (made by raw DDL in a migration of the `feedback` app, not Piccolo tables).
+SHARED_TABLES = ("rate_limit_hit", "failure_throttle")
 
 
 class SharedStore:
@@ -257,20 +260,13 @@ _PUBLIC_POSTS_PER_MINUTE = int(os.environ.get("FEEDBACK_PUBLIC_POSTS_PER_MINUTE"
 public_posts = RateLimiter(limit=max(_PUBLIC_POSTS_PER_MINUTE, 1), window_seconds=60, name="public_posts")
 
 
-class TooManyPublicPosts(HTTPException):
-    """A client posted public forms too often: the house-style 429 page (the app's handler for
-    HTTPException renders it), nothing from this post saved."""
-
-    status_code = 429
-    detail = "Too many requests"
-
-
 async def public_post_limit(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
-    """A guard for public controllers: a 429 page once a client posts too often.
+    """A guard for public controllers: a 429 page once a client posts too often (the app's handler
+    for HTTP exceptions renders it in the house style; nothing from the post is saved).
 
     A guard, not a `before_request` hook: a controller's own hook would replace the app's (the
     odd-input checks and the partnership's details refreshed from other workers), guards add up."""
-    if connection.scope.get("method") != "POST" or _PUBLIC_POSTS_PER_MINUTE <= 0:
+    if connection.scope["method"] != "POST" or _PUBLIC_POSTS_PER_MINUTE <= 0:
         return
     if not await public_posts.hit(client_key(connection)):
-        raise TooManyPublicPosts()
+        raise TooManyRequestsException()

@@ -23,13 +23,15 @@ os.environ["PICCOLO_CONF"] = "feedback.piccolo_conf"
 from feedback.settings import load_settings  # noqa: E402
 
 async def _reset_postgres() -> None:
-    """Drop every table the apps declare (and the migration log), so each run migrates from scratch."""
+    """Drop every table the apps declare, the rate limits' shared tables (a run within minutes of the
+    last would otherwise start throttled) and the migration log, so each run migrates from scratch."""
     from piccolo.conf.apps import Finder
+
+    from feedback.rate_limit import SHARED_TABLES
 
     finder = Finder()
     engine = finder.get_engine()
-    for table in [*finder.get_table_classes(), None]:
-        name = table._meta.tablename if table is not None else "migration"
+    for name in [*(table._meta.tablename for table in finder.get_table_classes()), *SHARED_TABLES, "migration"]:
         await engine.run_ddl(f'DROP TABLE IF EXISTS "{name}" CASCADE')
 
 

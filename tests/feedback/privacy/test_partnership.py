@@ -9,7 +9,7 @@ from feedback.accounts.tables import AuditEntry
 from feedback.privacy.partnership import load_identity
 from feedback.privacy.tables import PartnershipSettings
 from feedback.rendering import PARTNERSHIP_NAME
-from tests.conftest import run
+from tests.conftest import open_test_run, run
 from tests.walker import csrf_token
 from tests.workspace_client import make_user, sign_in, text_of
 
@@ -169,7 +169,6 @@ def test_a_save_by_another_worker_reaches_the_respondent_pages(client, monkeypat
     """The respondent controllers have a posting limit of their own; it once replaced the app's
     before-request hook, so a rename saved in another worker never reached the survey pages."""
     from feedback.privacy import partnership
-    from tests.conftest import open_test_run
 
     url = path.format(slug=open_test_run().slug)
     client.get(url)  # the cache is fresh
