@@ -56,7 +56,11 @@ def security_headers_hook(production: bool = False):
         message["headers"] = list(message.get("headers", [])) + [(n, v) for n, v in headers if n not in present]
         # Method, route and status only: bodies, query strings and cookies may hold answers or codes, and
         # paths hold tokens (/invitation/{token}), so the route's template is written, never the raw path.
-        access_log.info("%s %s %s", scope.get("method"), logged_path(scope), message["status"])
+        if access_log.isEnabledFor(logging.INFO):  # a record made directly: no stack walk to find the caller
+            access_log.handle(access_log.makeRecord(
+                access_log.name, logging.INFO, __file__, 0, "%s %s %s",
+                (scope.get("method"), logged_path(scope), message["status"]), None,
+            ))
 
     return before_send
 

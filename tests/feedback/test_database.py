@@ -34,8 +34,11 @@ def test_concurrent_page_saves_to_one_response_lose_no_answer():
     assert {k: stored.answers.get(k) for k in keys} == {k: "agree" for k in keys}
 
 
-@pytest.mark.skipif(not os.environ["DATABASE_URL"].startswith("sqlite"), reason="SQLite settings")
-def test_sqlite_runs_in_wal_mode_with_full_sync():
+sqlite_only = pytest.mark.skipif(not os.environ["DATABASE_URL"].startswith("sqlite"), reason="SQLite's group commit")
+
+
+@sqlite_only
+def test_sqlite_runs_in_wal_mode_with_normal_sync_and_commits_in_groups():
     engine = Response._meta.db
 
     async def pragmas():
@@ -45,4 +48,90 @@ def test_sqlite_runs_in_wal_mode_with_full_sync():
 
     mode, sync = run(pragmas())
     assert list(mode[0].values())[0] == "wal"
-    assert list(sync[0].values())[0] == 2  # FULL
+    assert list(sync[0].values())[0] == 1  # NORMAL: the fsync is WalSync's, once for several commits
+    assert engine.commits_in_groups
+
+
+def _recording_fsyncs(monkeypatch, events: list, fail: bool = False) -> None:
+    real = os.fsync
+
+    def fsync(fd):
+        events.append("fsync began")
+        if fail:
+            raise OSError(5, "Input/output error")
+        real(fd)
+        events.append("fsync ended")
+
+    monkeypatch.setattr(os, "fsync", fsync)
+
+
+@sqlite_only
+def test_a_transaction_ends_only_after_an_fsync_that_began_after_its_commit(monkeypatch):
+    """What FULL promised, kept with NORMAL: nothing is acknowledged before it is on the disk."""
+    from surveys.storage import writing_transaction
+
+    survey = open_test_run("annual-send-young-person")
+    engine = Response._meta.db
+    events: list = []
+
+    async def scenario():
+        draft, _ = await start_response(survey)
+        _recording_fsyncs(monkeypatch, events)
+
+        async def one(i):
+            async with writing_transaction(engine):
+                await Response.update({Response.current_page: f"page-{i}"}).where(Response.id == draft.id)
+                events.append(("committing", i))
+            events.append(("acknowledged", i))
+
+        await asyncio.gather(*(one(i) for i in range(12)))
+
+    run(scenario())
+    for i in range(12):
+        committing, acknowledged = events.index(("committing", i)), events.index(("acknowledged", i))
+        began = events.index("fsync began", committing)
+        assert began < events.index("fsync ended", began) < acknowledged, events
+
+
+@sqlite_only
+def test_pages_saved_mid_journey_reach_the_disk_within_a_tenth_of_a_second_in_one_fsync(monkeypatch):
+    from feedback.database import WalSync
+
+    survey = open_test_run("annual-send-young-person")
+    engine = Response._meta.db
+    events: list = []
+
+    async def scenario():
+        draft, _ = await start_response(survey)
+        keys = [q.key for q in survey.instrument.questions if q.type == "scale"]
+        _recording_fsyncs(monkeypatch, events)
+        await asyncio.gather(*(save_page(engine, draft, {key: "agree"}, key) for key in keys))
+        wal = engine.loop_connections().wal_sync
+        not_yet = wal.synced < wal.commits
+        await asyncio.sleep(WalSync.FLUSH_WITHIN + 0.1)
+        return len(keys), not_yet, wal.synced == wal.commits
+
+    saves, not_yet, all_synced = run(scenario())
+    assert saves >= 5 and not_yet and all_synced
+    assert events.count("fsync ended") == 1  # one fsync for every page saved meanwhile
+
+
+@sqlite_only
+def test_a_failed_fsync_fails_the_transaction_and_the_next_one_works(monkeypatch):
+    from surveys.storage import writing_transaction
+
+    survey = open_test_run("annual-send-young-person")
+    engine = Response._meta.db
+
+    async def scenario():
+        draft, _ = await start_response(survey)
+        _recording_fsyncs(monkeypatch, [], fail=True)
+        with pytest.raises(OSError):
+            async with writing_transaction(engine):
+                await Response.update({Response.current_page: "lost"}).where(Response.id == draft.id)
+        monkeypatch.undo()
+        async with writing_transaction(engine):
+            await Response.update({Response.current_page: "kept"}).where(Response.id == draft.id)
+        return (await response_by_id(draft.id)).current_page
+
+    assert run(scenario()) == "kept"
