@@ -23,7 +23,7 @@ from collections import defaultdict, deque
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from litestar import Request
+from litestar import Request, post
 from litestar.connection import ASGIConnection
 from litestar.exceptions import TooManyRequestsException
 from litestar.handlers import BaseRouteHandler
@@ -270,3 +270,9 @@ async def public_post_limit(connection: ASGIConnection, _handler: BaseRouteHandl
         return
     if not await public_posts.hit(client_key(connection)):
         raise TooManyRequestsException()
+
+
+def public_post(path: str, **kwargs):
+    """`@post` for a public form, guarded by the posting limit. Only the posts carry the guard: a
+    guard costs Litestar a copy of the route handler on every request it covers, and a GET needs none."""
+    return post(path, guards=[public_post_limit, *kwargs.pop("guards", [])], **kwargs)

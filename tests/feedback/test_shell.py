@@ -94,6 +94,22 @@ def test_public_posts_are_rate_limited_per_client_behind_a_proxy(client, parent_
     assert client.get(f"/s/{parent_run.slug}").status_code == 200  # reading is never limited
 
 
+def test_every_public_form_post_is_limited_and_no_page_read_is(app):
+    """The posting limit guards each post of the respondent's pages (the journey, codes, withdrawal),
+    not the GETs (a guard costs a copy of the handler a request)."""
+    from feedback.rate_limit import public_post_limit
+
+    checked = 0
+    for route in app.routes:
+        if not (route.path.startswith("/s/{slug") or route.path.startswith("/withdraw")):
+            continue
+        for handler in getattr(route, "route_handlers", []):
+            guarded = public_post_limit in handler.resolve_guards()
+            assert guarded == ("POST" in handler.http_methods), (route.path, handler.http_methods)
+            checked += 1
+    assert checked > 15  # the journey's posts and gets, the code and reference posts, the withdrawal pages
+
+
 def test_rate_limiter_counts_each_client_apart():
     from feedback.rate_limit import RateLimiter
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Hashable
 from urllib.parse import quote
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response, get
 from litestar.datastructures import Cookie
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
@@ -19,7 +19,7 @@ from litestar.response import Redirect
 from consent.notices import parse_body
 from consent.purposes import OPTIONAL_PURPOSES
 from feedback.errors import error_page
-from feedback.rate_limit import RateLimiter, client_key, public_post_limit
+from feedback.rate_limit import RateLimiter, client_key, public_post
 from feedback.respond.event_mode import (
     EVENT_CHANNEL,
     end_idle_turns,
@@ -255,7 +255,6 @@ def _date_in_words(iso: str) -> str:
 class RespondentController(Controller):
     path = "/s/{slug:str}"
     include_in_schema = False
-    guards = [public_post_limit]  # added to the app's before_request checks, not in place of them
 
     @get("/", name="survey-start")
     async def start_page(
@@ -294,7 +293,7 @@ class RespondentController(Controller):
             },
         )
 
-    @post("/start")
+    @public_post("/start")
     async def start(self, request: Request, slug: FromPath[str]) -> Response:
         run = await _run_or_404(slug)
         if not run.is_open():
@@ -334,7 +333,7 @@ class RespondentController(Controller):
             return _no_draft(run)
         return _journey_page(request, "respondent/participation.html", await self._participation_context(run, draft.variant), draft)
 
-    @post("/before-you-start")
+    @public_post("/before-you-start")
     async def participate(self, request: Request, slug: FromPath[str]) -> Response:
         run = await _run_or_404(slug)
         if not run.is_open():
@@ -437,7 +436,7 @@ class RespondentController(Controller):
             return render(request, "respondent/question.html", context)
         return render_shared(request, "respondent/question.html", context, key)
 
-    @post("/q/{page_key:str}")
+    @public_post("/q/{page_key:str}")
     async def answer_page(
         self, request: Request, slug: FromPath[str], page_key: FromPath[str], return_to: FromQuery[str | None] = None
     ) -> Response:
@@ -542,7 +541,7 @@ class RespondentController(Controller):
             await set_current_page(draft, CHECK_PAGE)
         return _journey_page(request, "respondent/check.html", self._check_context(run, draft, choices or {}), draft)
 
-    @post("/check")
+    @public_post("/check")
     async def submit(self, request: Request, slug: FromPath[str]) -> Response:
         run = await _run_or_404(slug)
         draft = await _draft(request, run)
@@ -600,7 +599,7 @@ class RespondentController(Controller):
         return _see_other(_url(run) + "?notice=handed-over",
                           [_forget_cookie(cookie_name(run.slug, _settings(request)), _settings(request))])
 
-    @post("/hand-over")
+    @public_post("/hand-over")
     async def hand_over(self, request: Request, slug: FromPath[str]) -> Response:
         """"Finish and hand over" on a shared tablet: the answers so far stay as an unfinished draft."""
         run = await _run_or_404(slug)
@@ -652,7 +651,7 @@ class RespondentController(Controller):
             return render(request, "respondent/choices.html", context)
         return render_shared(request, "respondent/choices.html", context, key)
 
-    @post("/your-choices")
+    @public_post("/your-choices")
     async def make_choices(self, request: Request, slug: FromPath[str], return_to: FromQuery[str | None] = None) -> Response:
         run = await _run_or_404(slug)
         if not run.is_open():
@@ -683,7 +682,7 @@ class RespondentController(Controller):
         return render(request, "respondent/resume.html", {"page_title": "Continue your answers", "run": run, "error": None,
                                                           "code": "", "variant": _variant(run, version)})
 
-    @post("/resume")
+    @public_post("/resume")
     async def resume(self, request: Request, slug: FromPath[str]) -> Response:
         run = await _run_or_404(slug)
         if not run.is_open():

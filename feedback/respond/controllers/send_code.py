@@ -3,12 +3,12 @@ and confirmation pages. Thin: the checks and the queueing live in `feedback.resp
 
 from __future__ import annotations
 
-from litestar import Controller, Request, Response, post
+from litestar import Controller, Request, Response
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
 from feedback.messages import service
-from feedback.rate_limit import RateLimiter, client_key, public_post_limit
+from feedback.rate_limit import RateLimiter, client_key, public_post
 from feedback.rendering import render
 from feedback.respond.controllers.journey import cookie_name
 from feedback.respond.send_code import read_send_form, send_reference, send_resume_code
@@ -45,9 +45,8 @@ def _too_many(request: Request, run: Run, variant: str) -> Response:
 class SendCodeController(Controller):
     path = "/s/{slug:str}"
     include_in_schema = False
-    guards = [public_post_limit]  # added to the app's before_request checks, not in place of them
 
-    @post("/send-code")
+    @public_post("/send-code")
     async def send_code(self, request: Request, slug: FromPath[str]) -> Response:
         run = await _run(slug)
         settings = request.app.state.settings
@@ -79,7 +78,7 @@ class SendCodeController(Controller):
             return _too_many(request, run, draft.variant)
         return _sent_page(request, run, "code", send.channel, draft.variant)
 
-    @post("/send-reference")
+    @public_post("/send-reference")
     async def send_reference(self, request: Request, slug: FromPath[str]) -> Response:
         run = await _run(slug)
         settings = request.app.state.settings

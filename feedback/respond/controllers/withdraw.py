@@ -3,14 +3,14 @@ As easy as agreeing: no account, no email round trip. Rate-limited against guess
 
 from __future__ import annotations
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response, get
 from litestar.params import FromQuery
 from litestar.response import Redirect
 
 from consent.purposes import OPTIONAL_PURPOSES
 from feedback.accounts.audit import RESPONDENT
 from feedback.errors import error_page
-from feedback.rate_limit import RateLimiter, client_key, public_post_limit
+from feedback.rate_limit import RateLimiter, client_key, public_post
 from feedback.rendering import render
 from feedback.respond.rights import ask_for_correction, erase_answers, withdraw_consent
 from surveys.data_rights import find_by_reference, withdrawable_purposes
@@ -67,7 +67,6 @@ def _version(value: str | None) -> str:
 class WithdrawController(Controller):
     path = "/withdraw"
     include_in_schema = False
-    guards = [public_post_limit]  # added to the app's before_request checks, not in place of them
 
     @get("/")
     async def start(self, request: Request, version: FromQuery[str | None] = None) -> Response:
@@ -109,7 +108,7 @@ class WithdrawController(Controller):
             status_code=422 if error else 200,
         )
 
-    @post("/")
+    @public_post("/")
     async def find(self, request: Request) -> Response:
         form = await request.form()
         found = await self._lookup(request, form)
@@ -117,7 +116,7 @@ class WithdrawController(Controller):
             return found
         return await self._choices(request, found, await withdrawable_purposes(found), variant=_version(_form(form, "version")))
 
-    @post("/confirm")
+    @public_post("/confirm")
     async def confirm(self, request: Request) -> Response:
         form = await request.form()
         found = await self._lookup(request, form)
@@ -143,7 +142,7 @@ class WithdrawController(Controller):
         title, paragraphs = messages.get(what, messages["answers"])
         return render(request, "withdraw/done.html", {"page_title": title, "paragraphs": paragraphs, "variant": variant})
 
-    @post("/correct")
+    @public_post("/correct")
     async def correct(self, request: Request) -> Response:
         """"Ask us to correct it": with the reference, what is wrong and what it should say. The first
         post (from the choices page) shows the form; the second sends the request to the officers."""
