@@ -60,6 +60,7 @@ TARGETS = {
     "question_page_gzip_bytes": 8 * KB,  # HTML only
 }
 TARGET_CONCURRENCY = 100
+DEFAULT_WORKERS = os.cpu_count() or 1  # what the README advises: one app process per core
 MAX_STEPS = 80  # a journey has about 60 requests; a walker that loops is stopped
 REQUEST_TIMEOUT = 30.0
 
@@ -107,18 +108,38 @@ def prepare(env: dict[str, str]) -> None:
     subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, check=True, timeout=120)
 
 
+def process_tree_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process and every process below it (uvicorn's workers), from /proc."""
+    stats: dict[int, tuple[int, int]] = {}  # pid -> (parent pid, clock ticks)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # it ended while we looked
+        stats[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    if pid not in stats:
+        return None
+    tree, ticks = {pid}, 0
+    for _ in range(4):  # the server, its workers, anything they started
+        tree |= {child for child, (parent, _ticks) in stats.items() if parent in tree}
+    ticks = sum(stats[member][1] for member in tree)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 class Server:
     health_path = "/healthz"  # answers 200 once the server is up
     stop_signal = signal.SIGINT  # uvicorn finishes its requests and runs the lifespan's end
 
-    def __init__(self, env: dict[str, str], port: int, log_path: Path):
+    def __init__(self, env: dict[str, str], port: int, log_path: Path, workers: int = 1):
         self.port = port
         self.base_url = f"http://127.0.0.1:{port}"
         self.log_path = log_path
         self._log = open(log_path, "wb")
-        command = [str(ROOT / ".venv" / "bin" / "feedback"), "serve", "--host", "127.0.0.1", "--port", str(port)]
+        command = [str(ROOT / ".venv" / "bin" / "feedback"), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
         if not Path(command[0]).exists():
-            command = [sys.executable, "-m", "feedback", "serve", "--host", "127.0.0.1", "--port", str(port)]
+            command = [sys.executable, "-m", "feedback", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
         self.process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT)
 
     def wait_until_healthy(self, timeout: float = 60.0) -> None:
@@ -135,12 +156,8 @@ class Server:
         raise RuntimeError(f"the server did not answer {self.health_path} within {timeout:.0f} s:\n{self.log_tail()}")
 
     def cpu_seconds(self) -> float | None:
-        """User + system CPU time of the server process (Linux only)."""
-        try:
-            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        except (OSError, IndexError, ValueError):
-            return None
+        """User + system CPU time of the server process and its worker processes (Linux only)."""
+        return process_tree_cpu_seconds(self.process.pid)
 
     def stop(self, timeout: float = 15.0) -> int:
         """Stop it the way an operator would (`stop_signal`), killing it if it does not stop in time."""
@@ -553,6 +570,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=10, help="journeys before measuring, not counted (default 10)")
     parser.add_argument("--output", type=Path, default=RESULTS, help=f"JSON results (default {RESULTS.relative_to(ROOT)})")
     parser.add_argument("--keep", action="store_true", help="keep the temporary database and server log")
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS,
+                        help=f"feedback serve --workers: app processes (default {DEFAULT_WORKERS}, one per core)")
     parser.add_argument("--scale-duration", type=float, default=15.0,
                         help=f"seconds of load on the run empty and again holding {SEED_RESPONSES:,} responses (0: skip; default 15)")
     args = parser.parse_args(argv)
@@ -568,9 +587,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         print(f"Preparing a fresh database in {workdir} ...", flush=True)
         prepare(env)
-        server = Server(env, free_port(), workdir / "server.log")
+        server = Server(env, free_port(), workdir / "server.log", args.workers)
         server.wait_until_healthy()
-        print(f"Server up at {server.base_url} (pid {server.process.pid}); weighing pages ...", flush=True)
+        print(f"Server up at {server.base_url} (pid {server.process.pid}, {args.workers} worker{'s' if args.workers > 1 else ''}); "
+              "weighing pages ...", flush=True)
 
         weights = asyncio.run(page_weights(server.base_url))
         warm, _ = asyncio.run(drive(server.base_url, min(args.concurrency, args.warmup), args.warmup, 60.0))
@@ -660,12 +680,13 @@ def main(argv: list[str] | None = None) -> int:
         "benchmark": "respondent journey (JavaScript off, real HTTP)",
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+        "workers": args.workers,
         "settings": {
             "concurrency": args.concurrency,
             "respondents_limit": args.respondents,
             "duration_limit_s": args.duration,
             "database": "SQLite (temporary file)",
-            "server": f"feedback serve (uvicorn, 1 worker, {server_stack()})",
+            "server": f"feedback serve (uvicorn, {args.workers} worker{'s' if args.workers > 1 else ''}, {server_stack()})",
         },
         "elapsed_s": round(elapsed, 3),
         "respondents": {"completed": recorder.completed, "stopped_at_deadline": recorder.abandoned},

@@ -29,21 +29,6 @@ import journey  # noqa: E402  (bench/journey.py: the server wrapper and the resp
 DATABASE = "feedback_bench_workers"
 
 
-class WorkersServer(journey.Server):
-    """journey.Server with a worker count."""
-
-    def __init__(self, env: dict[str, str], port: int, log_path: Path, workers: int):
-        self.port = port
-        self.base_url = f"http://127.0.0.1:{port}"
-        self.log_path = log_path
-        self._log = open(log_path, "wb")
-        command = [sys.executable, "-m", "feedback", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
-        self.process = subprocess.Popen(command, env=env, cwd=journey.ROOT, stdout=self._log, stderr=subprocess.STDOUT)
-
-    def cpu_seconds(self) -> float | None:
-        return None  # the workers are children of this process: not comparable with one worker
-
-
 def _psql(base_url: str, sql: str) -> subprocess.CompletedProcess:
     return subprocess.run(["psql", f"{base_url}/postgres", "-v", "ON_ERROR_STOP=1", "-qc", sql],
                           capture_output=True, text=True, timeout=60)
@@ -58,7 +43,7 @@ def run_one(base_url: str, workers: int, concurrency: int, duration: float, work
     server = None
     try:
         journey.prepare(env)
-        server = WorkersServer(env, journey.free_port(), workdir / f"server-{workers}.log", workers)
+        server = journey.Server(env, journey.free_port(), workdir / f"server-{workers}.log", workers)
         server.wait_until_healthy()
         warm, _ = asyncio.run(journey.drive(server.base_url, 10, 10, 60.0))
         recorder, elapsed = asyncio.run(journey.drive(server.base_url, concurrency, 10**6, duration))

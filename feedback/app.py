@@ -42,7 +42,7 @@ from feedback.respond.controllers.invited import InvitedController
 from feedback.workspace.controllers.invitations import InvitationsController
 from feedback.messages.service import template_globals as message_template_globals
 from feedback.workspace.controllers.surveys import WorkspaceController
-from feedback.database import close_pool, is_sqlite, start_pool
+from feedback.database import close_pool, start_pool
 from feedback.rate_limit import use_shared_store
 from feedback.messages.controllers import ROUTES as MESSAGE_ROUTES
 from feedback.messages.worker import InProcessWorker, worker_from_settings
@@ -64,8 +64,7 @@ def create_app(settings: Settings | None = None, manage_pool: bool = True) -> Li
         engine = Finder().get_engine()
         if manage_pool:
             await start_pool(engine)
-        if not is_sqlite(engine):  # several processes: the rate limits count in PostgreSQL
-            use_shared_store(engine, settings.secret_key)
+        use_shared_store(engine, settings.secret_key)  # several processes count their rate limits together
         await refresh_if_stale()  # the partnership's name for every page, cached for this process
         try:
             worker = worker_from_settings(settings) if settings.worker_in_serve else None

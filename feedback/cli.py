@@ -245,11 +245,11 @@ def cmd_themes_evaluate(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    settings = load_settings()
+    load_settings()  # a clear message for bad settings before anything starts
     workers = args.workers
-    if settings.is_sqlite and workers > 1:
-        print("SQLite takes one writer at a time: serving with 1 worker (use PostgreSQL for more).", file=sys.stderr)
-        workers = 1
+    if workers < 1:
+        print("--workers must be 1 or more.", file=sys.stderr)
+        return 2
     from feedback.database import prepare_database
 
     _run(prepare_database())  # once, before any worker starts
@@ -303,7 +303,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the web service")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--workers", type=int, default=1,
+        help="app processes (default 1); one per core serves most. On SQLite they take turns to write "
+        "and share the rate limits through the database, as on PostgreSQL",
+    )
     serve.add_argument(
         "--forwarded-allow-ips", default=os.environ.get("FEEDBACK_TRUSTED_PROXIES", ""),
         help="proxies trusted for X-Forwarded-For (default: FEEDBACK_TRUSTED_PROXIES; none)",

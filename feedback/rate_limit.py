@@ -1,10 +1,11 @@
 """Rate limits for forms that take a secret: a sliding window for public forms (references, codes) and
 a failure throttle for sign-in, and the client address they are keyed by.
 
-On SQLite (one process) the counts live in process memory. On PostgreSQL the app's lifespan calls
-`use_shared_store`, and every limiter and throttle keeps its counts in two small tables
-(`rate_limit_hit`, `failure_throttle`, created by a migration of the `feedback` app), so several app
-processes, on one machine or several, count together: a limit reached through one holds on all.
+The app's lifespan calls `use_shared_store` on either database, and every limiter and throttle keeps
+its counts in two small tables (`rate_limit_hit`, `failure_throttle`, created by a migration of the
+`feedback` app), so several app processes (on SQLite, `feedback serve --workers N` on one machine; on
+PostgreSQL, on one machine or several) count together: a limit reached through one holds on all.
+Without the lifespan (unit tests of the limiters) the counts live in process memory.
 Keys are stored only as an HMAC of the limiter's name and the key (an email or an address never is).
 Callers use the async methods (`hit`, `wait`, `fail`, `forget`); the sync ones are the memory store.
 """
@@ -35,7 +36,7 @@ SHARED_TABLES = ("rate_limit_hit", "failure_throttle")
 
 
 class SharedStore:
-    """Counts in PostgreSQL, shared by every app process using the database. Times are wall-clock
+    """Counts in the database, shared by every app process using it. Times are wall-clock
     seconds from the limiter's clock (processes on several machines need synchronised clocks, as
     NTP gives); each row carries its expiry and expired rows are deleted about once a minute."""
 
@@ -50,6 +51,9 @@ class SharedStore:
         return hmac.new(self.secret, f"{name}\x00{generation}\x00{key}".encode(), hashlib.sha256).hexdigest()
 
     async def _run(self, sql: str, *args) -> list[dict]:
+        run_sql = getattr(self.engine, "run_sql", None)
+        if run_sql is not None:  # our SQLite engine: counts need not wait for the disk (WalSync)
+            return await run_sql(sql.replace("{}", "?"), args, wait_for_disk=False)
         from piccolo.querystring import QueryString
 
         return await self.engine.run_querystring(QueryString(sql, *args))
@@ -99,7 +103,7 @@ _store: SharedStore | None = None
 
 
 def use_shared_store(engine, secret: str) -> None:
-    """Called by the app's lifespan on PostgreSQL; `None` engine goes back to process memory."""
+    """Called by the app's lifespan; `None` engine goes back to process memory."""
     global _store
     _store = SharedStore(engine, secret) if engine is not None else None
 

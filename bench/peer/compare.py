@@ -246,7 +246,7 @@ def run_ours(concurrency: int, duration: float, workdir: Path) -> dict:
     database = workdir / "ours.sqlite3"
     env = journey.environment(f"sqlite:///{database}")
     journey.prepare(env)
-    server = journey.Server(env, journey.free_port(), workdir / "ours.log")
+    server = journey.Server(env, journey.free_port(), workdir / "ours.log", journey.DEFAULT_WORKERS)
     try:
         server.wait_until_healthy()
         warm, _ = asyncio.run(journey.drive(server.base_url, 5, 5, 60.0))
@@ -255,7 +255,9 @@ def run_ours(concurrency: int, duration: float, workdir: Path) -> dict:
     finally:
         server.stop()
     result = figures(recorder, elapsed, journey.PAGE_SAVE)
-    result.update(server=f"feedback serve (uvicorn, 1 worker, {journey.server_stack()}), SQLite WAL", alive=alive,
+    workers = journey.DEFAULT_WORKERS
+    result.update(server=f"feedback serve (uvicorn, {workers} worker{'s' if workers > 1 else ''}, {journey.server_stack()}), SQLite WAL",
+                  alive=alive,
                   warmup_errors=warm.error_count)
     return result
 

@@ -326,7 +326,7 @@ class ReusedConnectionSQLiteEngine(SQLiteEngine):
                 pass
             connections.close()
 
-    async def _run(self, sql: str, args: Any) -> list[dict[str, Any]]:
+    async def _run(self, sql: str, args: Any, wait_for_disk: bool = True) -> list[dict[str, Any]]:
         transaction = self.current_transaction.get()
         if transaction is not None:
             return await transaction.connection.execute(sql, args)
@@ -340,14 +340,15 @@ class ReusedConnectionSQLiteEngine(SQLiteEngine):
             rows = await writer.execute(sql, args)
             wrote = writer.raw.total_changes != changes_before or not sql.lstrip()[:6].upper().startswith("PRAGMA")
             commit = connections.wal_sync.committed() if wrote else None
-        if commit is not None:  # a statement outside a transaction commits on its own: wait for the disk too
+        if commit is not None and wait_for_disk:  # a statement outside a transaction commits on its own
             await connections.wal_sync.durable(commit)
         return rows
 
-    async def run_sql(self, sql: str, args: Any = ()) -> list[dict[str, Any]]:
+    async def run_sql(self, sql: str, args: Any = (), wait_for_disk: bool = True) -> list[dict[str, Any]]:
         """A statement as it is (`?` placeholders), without Piccolo's query building: for the few
-        fixed lookups every respondent request makes (surveys.storage.fixed_query)."""
-        return await self._run(sql, args)
+        fixed lookups every respondent request makes (surveys.storage.fixed_query). A write outside a
+        transaction waits for the disk unless `wait_for_disk` is False (rate-limit counts)."""
+        return await self._run(sql, args, wait_for_disk)
 
     async def run_querystring(self, querystring, in_pool: bool = False):
         if querystring.query_type == "insert" and self.get_version_sync() < 3.35:

@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import httpx
+import pytest
 
 from surveys.codes import hash_token
 from surveys.tables import Response
@@ -36,10 +37,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(port: int, log, public_posts_per_minute: str = "0") -> subprocess.Popen:
+def start_server(port: int, log, public_posts_per_minute: str = "0", workers: int = 1) -> subprocess.Popen:
+    """`feedback serve` in a session of its own, so `os.killpg(process.pid, ...)` reaches its workers."""
     env = dict(os.environ, FEEDBACK_PUBLIC_POSTS_PER_MINUTE=public_posts_per_minute)
-    command = [sys.executable, "-m", "feedback", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    command = [sys.executable, "-m", "feedback", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         assert process.poll() is None, f"the server exited with {process.returncode}"
@@ -88,12 +90,28 @@ class Respondent:
         return rows[0] if rows else None
 
 
-def test_every_acknowledged_save_survives_sigkill(tmp_path):
+def worker_processes(pid: int) -> list[int]:
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    children.append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return children
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_every_acknowledged_save_survives_sigkill(tmp_path, workers):
+    """SIGKILL under load, of the one process or of every worker at once (`--workers 2`)."""
     survey = open_test_run("annual-send-parent", prefix="durable")
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     with open(tmp_path / "server.log", "wb") as log:
-        server = start_server(port, log)
+        server = start_server(port, log, workers=workers)
+        if workers > 1:
+            assert len(worker_processes(server.pid)) >= workers  # uvicorn's workers (and its resource tracker)
         respondents = [Respondent(base_url) for _ in range(RESPONDENTS)]
 
         async def load_then_kill():
@@ -104,7 +122,7 @@ def test_every_acknowledged_save_survives_sigkill(tmp_path):
                 if all(t.done() for t in tasks):
                     break
                 await asyncio.sleep(0.05)
-            server.send_signal(signal.SIGKILL)
+            os.killpg(server.pid, signal.SIGKILL)  # the server and every worker, at the same moment
             await asyncio.wait_for(asyncio.gather(*tasks), 30)
             for r in respondents:
                 await r.client.aclose()
@@ -115,7 +133,7 @@ def test_every_acknowledged_save_survives_sigkill(tmp_path):
             restarted = start_server(port, log)
         finally:
             if server.poll() is None:
-                server.kill()
+                os.killpg(server.pid, signal.SIGKILL)
         try:
             acknowledged = sum(r.acknowledged_saves for r in respondents)
             assert acknowledged >= RESPONDENTS, "too little load reached the server before the kill"
