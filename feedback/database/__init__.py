@@ -42,7 +42,45 @@ SQLITE_PRAGMAS = (
     "PRAGMA synchronous = NORMAL",
     # Bounds the work PRAGMA optimize may do (sampled ANALYZE), so closing never stalls on a big table.
     "PRAGMA analysis_limit = 400",
+    # Checkpoints run on WalCheckpointer's thread, not inside a request's commit (copying 1,000 pages
+    # and syncing the file held the loop for up to 80 ms); this is only the backstop if it falls behind.
+    f"PRAGMA wal_autocheckpoint = {10 * 1000}",
 )
+
+
+class WalCheckpointer(threading.Thread):
+    """Moves the WAL's pages into the database file from a thread of its own, once the WAL holds
+    `PAGES` pages (SQLite's own default moment), checked every `EVERY` seconds. A PASSIVE checkpoint
+    never waits for or blocks a writer or a reader, and sqlite3 lets go of the GIL while it copies and
+    syncs, so the requests go on meanwhile. One per process; several processes' checkpoints simply
+    take turns (the one that finds another at work tries again later)."""
+
+    EVERY = 0.25
+    PAGES = 1000
+
+    def __init__(self, database_path: str) -> None:
+        super().__init__(name="feedback-wal-checkpointer", daemon=True)
+        self.database_path = database_path
+        self.wal_path = database_path + "-wal"
+        self.stopped = threading.Event()
+        self.checkpoints = 0
+
+    def run(self) -> None:
+        connection = None
+        try:
+            while not self.stopped.wait(self.EVERY):
+                try:
+                    if os.path.getsize(self.wal_path) < self.PAGES * 4096:
+                        continue
+                    connection = connection or sqlite3.connect(self.database_path, timeout=0, isolation_level=None)
+                    busy, frames, moved = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                    if moved > 0:
+                        self.checkpoints += 1
+                except (OSError, sqlite3.Error):
+                    continue  # no WAL yet, or another checkpoint at work: the next turn tries again
+        finally:
+            if connection is not None:
+                connection.close()
 
 
 class WalSync:
@@ -292,7 +330,7 @@ class ReusedConnectionSQLiteEngine(SQLiteEngine):
     here, so they run on the loop's thread rather than hopping to a worker thread each time.
     """
 
-    __slots__ = ("busy_timeout", "_loops", "_loops_lock")
+    __slots__ = ("busy_timeout", "_loops", "_loops_lock", "_checkpointer")
     commits_in_groups = True  # transactions take `wait_for_disk` (WalSync)
 
     def __init__(self, path: str, timeout: float = 30.0) -> None:
@@ -300,6 +338,7 @@ class ReusedConnectionSQLiteEngine(SQLiteEngine):
         self.busy_timeout = timeout
         self._loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, LoopConnections] = weakref.WeakKeyDictionary()
         self._loops_lock = threading.Lock()
+        self._checkpointer: WalCheckpointer | None = None
 
     def _connect(self) -> sqlite3.Connection:
         kwargs = {**self.connection_kwargs, "timeout": 0, "check_same_thread": False}
@@ -313,6 +352,9 @@ class ReusedConnectionSQLiteEngine(SQLiteEngine):
                 connections = self._loops.get(loop)
                 if connections is None:
                     connections = self._loops[loop] = LoopConnections(self._connect, self.busy_timeout, self.path)
+                if self._checkpointer is None or not self._checkpointer.is_alive():
+                    self._checkpointer = WalCheckpointer(self.path)
+                    self._checkpointer.start()
         return connections
 
     async def close_connections(self) -> None:

@@ -135,3 +135,30 @@ def test_a_failed_fsync_fails_the_transaction_and_the_next_one_works(monkeypatch
         return (await response_by_id(draft.id)).current_page
 
     assert run(scenario()) == "kept"
+
+
+def test_a_thread_moves_the_wal_into_the_database_file_without_a_commit_doing_it(tmp_path):
+    """Checkpoints copy thousands of pages and sync the file: on the loop they held requests up to 80 ms."""
+    from feedback.database import WalCheckpointer, engine_from_url, prepare_engine
+
+    engine = engine_from_url(f"sqlite:///{tmp_path / 'wal.sqlite3'}")
+    page = "x" * 3500
+
+    async def write_then_wait():
+        await prepare_engine(engine)
+        await engine.run_ddl("CREATE TABLE filler (id INTEGER PRIMARY KEY, text TEXT)")
+        for start in range(0, 1600, 100):
+            async with engine.transaction():
+                for i in range(start, start + 100):
+                    await engine.run_sql("INSERT INTO filler (id, text) VALUES (?, ?)", (i, page))
+        database_size_before = os.path.getsize(tmp_path / "wal.sqlite3")
+        await asyncio.sleep(WalCheckpointer.EVERY * 4)
+        moved = engine._checkpointer.checkpoints
+        rows = await engine.run_sql("SELECT COUNT(*) AS n FROM filler")
+        await engine.close_connections()
+        return database_size_before, moved, rows[0]["n"]
+
+    before, moved, rows = run(write_then_wait())
+    assert rows == 1600
+    assert before < 1_000_000 and moved >= 1  # the commits left the pages in the WAL; the thread moved them
+    assert os.path.getsize(tmp_path / "wal.sqlite3") > 1600 * 3500
