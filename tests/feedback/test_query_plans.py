@@ -65,9 +65,9 @@ def recorded(monkeypatch):
     statements: dict[str, tuple] = {}
     original = ReusedConnectionSQLiteEngine._run
 
-    async def recording(self, sql, args):
+    async def recording(self, sql, args, *rest):
         statements.setdefault(sql, tuple(args))
-        return await original(self, sql, args)
+        return await original(self, sql, args, *rest)
 
     monkeypatch.setattr(ReusedConnectionSQLiteEngine, "_run", recording)
     return statements
