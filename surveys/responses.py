@@ -154,9 +154,7 @@ async def save_page(engine: Engine, draft: Draft, values: dict[str, Any], next_p
     answers. Unanswered optional questions remove any earlier answer (the respondent cleared it).
     """
     engine = Response._meta.db
-    # A page in the middle of the journey does not wait for the disk (it is there within 0.1 s, and a
-    # killed process loses nothing); submitting, consent and withdrawal do (README, "Durability").
-    async with writing_transaction(engine, wait_for_disk=False):
+    async with writing_transaction(engine):
         await lock_row(Response, draft.id)
         current = await _fetch_where("id = {}", draft.id)
         if current is None:

@@ -21,19 +21,14 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.engine_type == "sqlite"
 
 
-def writing_transaction(engine: Engine, wait_for_disk: bool = True):
+def writing_transaction(engine: Engine):
     """A transaction for read-then-write work.
 
     On SQLite it must be IMMEDIATE: a deferred transaction that reads and then writes fails with
     "database is locked" when another writer got there first. PostgreSQL takes no such argument.
-    On SQLite a transaction ends once its commit is on the disk (feedback.database.WalSync), unless
-    `wait_for_disk` is False: then it is on the disk a moment later (a tenth of a second at most).
     """
     if is_sqlite(engine):
-        kind = TransactionType.immediate
-        if getattr(engine, "commits_in_groups", False):  # our engine (feedback.database); Piccolo's has no such choice
-            return engine.transaction(transaction_type=kind, wait_for_disk=wait_for_disk)
-        return engine.transaction(transaction_type=kind)
+        return engine.transaction(transaction_type=TransactionType.immediate)
     return engine.transaction()
 
 

@@ -88,14 +88,14 @@ class WalSync:
 
     SQLite runs with `synchronous = NORMAL`: a commit writes its pages to the WAL file and returns
     without waiting for the disk. Commits are numbered as they happen, and one fsync of the WAL file
-    makes every commit made before it durable. A commit someone is told about waits (`durable`) for
-    an fsync that began after it, so nothing acknowledged is lost even to a power cut; that fsync
-    runs at the start of the next write (`flush_waiting`: under load, moments later) or in a callback
-    the first to wait schedules, whichever comes first, after the commit and outside SQLite's write
-    lock, so the other processes never wait for this one's disk. A commit that need not wait (a
-    page of answers in the middle of a journey) is made durable by an fsync within `FLUSH_WITHIN`
-    seconds. Everything runs on the loop's own thread: no hand-off, no lock. A failed fsync fails
-    every commit that was waiting for it (none of them is acknowledged)."""
+    makes every commit made before it durable. Every transaction, and every write outside one, waits
+    (`durable`) for an fsync that began after its commit, so nothing acknowledged is lost even to a
+    power cut. That fsync runs at the start of the next write (`flush_waiting`: under load, moments
+    later) or in a callback the first to wait schedules, whichever comes first, after the commit and
+    outside SQLite's write lock, so the other processes never wait for this one's disk. A write that
+    need not wait (a rate-limit count: `run_sql(..., wait_for_disk=False)`) is on the disk within
+    `FLUSH_WITHIN` seconds. Everything runs on the loop's own thread: no hand-off, no lock. A failed
+    fsync fails every commit that was waiting for it (none of them is acknowledged)."""
 
     FLUSH_WITHIN = 0.1
 
@@ -271,7 +271,7 @@ class LoopConnections:
 class ReusedConnectionTransaction(SQLiteTransaction):
     """A transaction on the loop's writer connection, held for the whole transaction."""
 
-    __slots__ = ("_lock", "_connections", "_changes_before", "wait_for_disk")
+    __slots__ = ("_lock", "_connections", "_changes_before")
 
     async def __aenter__(self) -> ReusedConnectionTransaction:
         if self._parent is not None:
@@ -313,7 +313,7 @@ class ReusedConnectionTransaction(SQLiteTransaction):
                 self.connection.raw.rollback()
             self.engine.current_transaction.reset(self.context)
             self._lock.release()
-        if commit is not None and self.wait_for_disk:  # the lock is free: others commit while this waits
+        if commit is not None:  # the lock is free again: others commit while this waits for the disk
             await self._connections.wal_sync.durable(commit)
         return exception is None
 
@@ -331,7 +331,7 @@ class ReusedConnectionSQLiteEngine(SQLiteEngine):
     """
 
     __slots__ = ("busy_timeout", "_loops", "_loops_lock", "_checkpointer")
-    commits_in_groups = True  # transactions take `wait_for_disk` (WalSync)
+    commits_in_groups = True  # WalSync: one fsync for the commits waiting
 
     def __init__(self, path: str, timeout: float = 30.0) -> None:
         super().__init__(path=path, timeout=timeout)
@@ -414,15 +414,10 @@ class ReusedConnectionSQLiteEngine(SQLiteEngine):
         return response
 
     def transaction(
-        self, transaction_type: TransactionType = TransactionType.deferred, allow_nested: bool = True,
-        wait_for_disk: bool = True,
+        self, transaction_type: TransactionType = TransactionType.deferred, allow_nested: bool = True
     ) -> ReusedConnectionTransaction:
-        """`wait_for_disk=False`: the transaction ends as soon as it is committed, and its commit reaches
-        the disk within WalSync.FLUSH_WITHIN seconds (a process that is killed loses nothing either way;
-        a power cut could lose that last moment). Every other commit is on the disk before it ends."""
-        transaction = ReusedConnectionTransaction(engine=self, transaction_type=transaction_type, allow_nested=allow_nested)
-        transaction.wait_for_disk = wait_for_disk
-        return transaction
+        """Ends once its commit is on the disk (WalSync)."""
+        return ReusedConnectionTransaction(engine=self, transaction_type=transaction_type, allow_nested=allow_nested)
 
 
 def sqlite_path_from_url(url: str) -> str:
