@@ -27,7 +27,7 @@ from feedback.themes.store import (
     find_comment,
     latest_codebook,
     remove_theme,
-    save_codebook,
+    change_codebook,
     theme_usage,
 )
 from feedback.themes.views import review_context, uncoded_context
@@ -325,24 +325,33 @@ class ThemesController(Controller):
             terms[field] = cleaned
         if not errors and not terms.get("include"):
             errors["include"] = "Enter at least one term that means a comment is about this theme"
+        def apply(edited: Codebook) -> None:
+            if key is None:
+                edited.add_theme(new_key, label, description, include=terms["include"], exclude=terms["exclude"])
+            else:
+                theme = edited.theme(key)
+                theme.label, theme.description = label, description
+                theme.include, theme.exclude = list(terms["include"]), list(terms["exclude"])
+                edited._changed()
+
         if not errors:
             try:
-                if key is None:
-                    codebook.add_theme(new_key, label, description, include=terms["include"], exclude=terms["exclude"])
-                else:
-                    theme = codebook.theme(key)
-                    theme.label, theme.description = label, description
-                    theme.include, theme.exclude = list(terms["include"]), list(terms["exclude"])
-                    codebook._changed()
-                checked = Codebook.from_dict(codebook.to_dict())
+                apply(codebook)
+                Codebook.from_dict(codebook.to_dict())
             except CodebookInvalid as invalid:
                 errors["include"] = "Check the terms: " + "; ".join(invalid.problems[:3])
+        account = request.state.account
+        note = f"{'added' if key is None else 'edited'} theme {new_key}"
+        if not errors:
+            try:  # applied to the codebook as stored now: another officer's save meanwhile is kept
+                version = await change_codebook(apply, account.email, note)
+            except CodebookInvalid as invalid:  # it clashes with a change saved meanwhile
+                errors["include"] = "Check the terms: " + "; ".join(invalid.problems[:3])
+            except KeyError:  # the theme was removed a moment ago
+                raise NotFoundException() from None
         if errors:
             shown = dict(values, key=new_key if key is None else key)
             return self._theme_form(request, key, shown, errors, status_code=422)
-        account = request.state.account
-        note = f"{'added' if key is None else 'edited'} theme {new_key}"
-        version = await save_codebook(checked, account.email, note)
         await audit(account.email, "codebook_saved", object=f"codebook v{version}", detail=note)
         return _see_other(f"/workspace/themes?saved={new_key}")
 
@@ -361,13 +370,13 @@ class ThemesController(Controller):
         if not phrase or len(phrase) > MAX_TERM or term_problems(phrase, current.groups):
             return _see_other(f"{back}?problem=term#phrases" if run else back)
         exclude = _first(form, "kind", 10) == "exclude"  # a suggestion learned from officers' removals
-        codebook = current.copy()
-        try:
-            codebook.add_terms(theme, **({"exclude": [phrase]} if exclude else {"include": [phrase]}))
-        except CodebookInvalid:
-            return _see_other(f"{back}?problem=term#phrases" if run else back)
         account = request.state.account
         note = f"added {'an exclude term' if exclude else 'a term'} to theme {theme}"
-        version = await save_codebook(codebook, account.email, note)
+        try:  # applied to the codebook as stored now: another officer's save meanwhile is kept
+            version = await change_codebook(
+                lambda edited: edited.add_terms(theme, **({"exclude": [phrase]} if exclude else {"include": [phrase]})),
+                account.email, note)
+        except (CodebookInvalid, KeyError):  # a clash, or the theme was removed a moment ago
+            return _see_other(f"{back}?problem=term#phrases" if run else back)
         await audit(account.email, "codebook_saved", object=f"codebook v{version}", detail=note)
         return _see_other(f"{back}?added={theme}" if run else f"/workspace/themes?saved={theme}")

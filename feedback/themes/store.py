@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from piccolo.utils.encoding import dump_json
 
@@ -77,19 +77,36 @@ async def codebook_versions(limit: int = 20) -> list[dict[str, Any]]:
 
 
 async def save_codebook(codebook: Codebook, actor: str, note: str = "", recode: bool = True) -> int:
-    """Store `codebook` as a new version (checked first: raises CodebookInvalid) and re-code every
-    run with it. Returns the new version number."""
-    checked = Codebook.from_dict(codebook.to_dict())
+    """Store `codebook` as a new version in place of whatever is stored (checked first: raises
+    CodebookInvalid) and re-code every run with it. Returns the new version number. An officer's
+    edit goes through `change_codebook` instead, so it never undoes another's made meanwhile."""
+    replacement = Codebook.from_dict(codebook.to_dict())
+    return await change_codebook(lambda _latest: replacement, actor, note, recode)
+
+
+async def change_codebook(
+    change: Callable[[Codebook], Codebook | None], actor: str, note: str = "", recode: bool = True
+) -> int:
+    """Apply `change` to the latest stored codebook (a copy; it may edit it in place or return a new
+    one) inside the transaction that stores the next version, so two officers saving at once (in
+    one process or several) both keep their edits: the later is applied on top of the earlier.
+    Whatever `change` raises (CodebookInvalid, KeyError for a theme removed meanwhile, ...) reaches
+    the caller and nothing is stored. Returns the new version number."""
     engine = ThemeCodebook._meta.db
     for attempt in range(5):
         try:
             async with writing_transaction(engine):
-                row = await ThemeCodebook.select(ThemeCodebook.version).order_by(ThemeCodebook.version, ascending=False).first()
+                row = await ThemeCodebook.select(ThemeCodebook.version, ThemeCodebook.definition).order_by(
+                    ThemeCodebook.version, ascending=False).first()
+                latest = Codebook.from_json(row["definition"]) if row else default_codebook()
+                edited = latest.copy()
+                edited = change(edited) or edited
+                checked = Codebook.from_dict(edited.to_dict())
                 version = (row["version"] if row else 0) + 1
                 await ThemeCodebook(version=version, definition=checked.to_json(), fingerprint=checked.fingerprint,
                                     note=note[:300], created_by=actor[:254]).save()
             break
-        except Exception as error:  # two saves at once on PostgreSQL: the later one takes the next number
+        except Exception as error:  # two saves at once on PostgreSQL: the later one re-reads and takes the next number
             if not is_unique_violation(error) or attempt == 4:
                 raise
     _codebooks[version] = checked
@@ -131,12 +148,12 @@ async def remove_theme(key: str, actor: str) -> int:
     decisions about it included, for every comment, even those the consent gate now hides, so
     a theme added again later under the same key starts afresh), then every run re-coded (which
     would also delete any row that slipped in). Returns the new version."""
-    _, current = await latest_codebook()
-    if len(current.themes) <= 1:
-        raise RemovalRefused(LAST_THEME)
-    codebook = current.copy()
-    codebook.remove_theme(key)  # KeyError for an unknown theme
-    version = await save_codebook(codebook, actor, f"removed theme {key}", recode=False)
+    def without_the_theme(codebook: Codebook) -> None:
+        if len(codebook.themes) <= 1:
+            raise RemovalRefused(LAST_THEME)
+        codebook.remove_theme(key)  # KeyError for an unknown theme (or one removed a moment ago)
+
+    version = await change_codebook(without_the_theme, actor, f"removed theme {key}", recode=False)
     async with writing_transaction(CommentCoding._meta.db):
         await CommentCoding.delete().where(CommentCoding.theme == key)
     await recode_all()

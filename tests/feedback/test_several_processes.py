@@ -93,3 +93,49 @@ def test_a_codebook_edit_through_one_process_shows_through_the_other(two_servers
             "_csrf_token": csrf_token(form.text), "key": key, "label": "Leisure and parks", "description": "", "include": "bouncy*", "exclude": ""})
         assert saved.status_code == 303
         assert key in other.get("/workspace/themes").text
+
+
+def test_two_officers_editing_two_themes_at_once_through_two_processes_both_keep_their_edit(two_servers):
+    """Found by attacking two workers: each save built its version from the codebook it had read
+    before the other's save was stored, so one officer's edit was silently undone (4 rounds in 9)."""
+    import threading
+
+    first, second = two_servers
+    email = make_user("officer")
+    with httpx.Client(base_url=first) as one, httpx.Client(base_url=second) as other:
+        for client in (one, other):
+            assert sign_in(client, email, PASSWORD).status_code == 303
+        for round_number in range(4):
+            labels = {}
+            forms = {}
+            for client, key in ((one, "ehc_quality"), (other, "ehc_timeliness")):
+                page = client.get(f"/workspace/themes/{key}/edit")
+                assert page.status_code == 200, page.status_code
+                forms[client] = (key, page.text)
+            barrier = threading.Barrier(2)
+            statuses = {}
+
+            def save(client):
+                key, page = forms[client]
+                labels[key] = f"Round {round_number} {uuid.uuid4().hex[:6]}"
+                data = {"_csrf_token": csrf_token(page), "label": labels[key], "description": "",
+                        "include": field_text(page, "include"), "exclude": field_text(page, "exclude")}
+                barrier.wait()
+                statuses[key] = client.post(f"/workspace/themes/{key}/edit", data=data).status_code
+
+            threads = [threading.Thread(target=save, args=(client,)) for client in (one, other)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(30)
+            assert statuses == {"ehc_quality": 303, "ehc_timeliness": 303}, statuses
+            listing = one.get("/workspace/themes").text
+            assert all(label in listing for label in labels.values()), (round_number, labels)
+
+
+def field_text(page: str, name: str) -> str:
+    import html
+    import re
+
+    found = re.search(rf'<textarea[^>]*name="{name}"[^>]*>(.*?)</textarea>', page, re.S)
+    return html.unescape(found.group(1)).strip("\n") if found else ""
