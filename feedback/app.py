@@ -44,6 +44,7 @@ from feedback.messages.service import template_globals as message_template_globa
 from feedback.workspace.controllers.surveys import WorkspaceController
 from feedback.database import close_pool, start_pool
 from feedback.rate_limit import use_shared_store
+from feedback.operations.worker_watch import watch_parent
 from feedback.messages.controllers import ROUTES as MESSAGE_ROUTES
 from feedback.messages.worker import InProcessWorker, worker_from_settings
 from feedback.errors import EXCEPTION_HANDLERS, refuse_out_of_range_numbers, refuse_unstorable_form_text
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, manage_pool: bool = True) -> Li
             await start_pool(engine)
         use_shared_store(engine, settings.secret_key)  # several processes count their rate limits together
         await refresh_if_stale()  # the partnership's name for every page, cached for this process
+        watch_parent()  # a worker of `feedback serve --workers N` stops when the server process is gone
         try:
             worker = worker_from_settings(settings) if settings.worker_in_serve else None
             if worker is None:

@@ -253,6 +253,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from feedback.database import prepare_database
 
     _run(prepare_database())  # once, before any worker starts
+    if workers > 1:  # the workers stop if this process is killed (feedback.operations.worker_watch)
+        from feedback.operations.worker_watch import PARENT_VARIABLE
+
+        os.environ[PARENT_VARIABLE] = str(os.getpid())
     uvicorn.run(
         "feedback.app:create_app",
         factory=True,

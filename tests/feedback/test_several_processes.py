@@ -6,6 +6,7 @@ two worker processes on one port, on SQLite too."""
 
 from __future__ import annotations
 
+import os
 import uuid
 
 import httpx
@@ -139,3 +140,41 @@ def field_text(page: str, name: str) -> str:
 
     found = re.search(rf'<textarea[^>]*name="{name}"[^>]*>(.*?)</textarea>', page, re.S)
     return html.unescape(found.group(1)).strip("\n") if found else ""
+
+
+def test_killing_the_server_process_stops_its_workers_and_frees_the_port(tmp_path):
+    """Found by attacking two workers: `kill -9` of the server left both workers serving (orphans
+    holding the port), and starting the server again failed with "Address already in use"."""
+    import signal
+    import time
+
+    from tests.feedback.test_durability import free_port, start_server, worker_processes
+
+    port = free_port()
+    with open(tmp_path / "server.log", "wb") as log:
+        server = start_server(port, log, workers=2)
+        workers = worker_processes(server.pid)
+        try:
+            os.kill(server.pid, signal.SIGKILL)  # the parent only, as `kill -9 <pid>` does
+            server.wait(10)
+            deadline = time.monotonic() + 15
+            while time.monotonic() < deadline and any(os.path.exists(f"/proc/{pid}") and not _zombie(pid) for pid in workers):
+                time.sleep(0.1)
+            assert not [pid for pid in workers if os.path.exists(f"/proc/{pid}") and not _zombie(pid)]
+            restarted = start_server(port, log)  # the port is free again
+            restarted.terminate()
+            restarted.wait(20)
+        finally:
+            for pid in workers:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
