@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import queue
 import sqlite3
 import threading
 import time
@@ -25,9 +26,23 @@ from urllib.parse import urlsplit
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, convert_int_out
 
-from surveys.storage import is_sqlite, is_unique_violation, writing_transaction  # noqa: F401
+from surveys.storage import is_sqlite, is_unique_violation, notice_write, writing_transaction  # noqa: F401
+
+
+
+def _integer_out(value: bytes) -> int:
+    """Piccolo's converter for INTEGER columns, int(Decimal(text)), quick in the usual case: every
+    id, count and foreign key in every row read goes through it. A plain integer is parsed as it is;
+    anything else ("1.0") goes Piccolo's way, so the results are the same."""
+    try:
+        return int(value)
+    except ValueError:
+        return convert_int_out(value)
+
+
+sqlite3.register_converter("INTEGER", _integer_out)  # replaces Piccolo's, registered when it was imported
 
 SQLITE_BUSY = 5
 SQLITE_BUSY_SNAPSHOT = 517  # a stale read transaction tried to write: only a rollback helps, not a retry
@@ -90,47 +105,55 @@ class WalSync:
     without waiting for the disk. Commits are numbered as they happen, and one fsync of the WAL file
     makes every commit made before it durable. Every transaction, and every write outside one, waits
     (`durable`) for an fsync that began after its commit, so nothing acknowledged is lost even to a
-    power cut. That fsync runs at the start of the next write (`flush_waiting`: under load, moments
-    later) or in a callback the first to wait schedules, whichever comes first, after the commit and
-    outside SQLite's write lock, so the other processes never wait for this one's disk. A write that
+    power cut. The fsync runs on the process's `WalSyncThread`, after the commit and outside SQLite's
+    write lock, so neither this loop's other requests nor the other processes wait for the disk: they
+    go on while it syncs, and every commit they make meanwhile shares the next fsync. A write that
     need not wait (a rate-limit count: `run_sql(..., wait_for_disk=False)`) is on the disk within
-    `FLUSH_WITHIN` seconds. Everything runs on the loop's own thread: no hand-off, no lock. A failed
-    fsync fails every commit that was waiting for it (none of them is acknowledged)."""
+    `FLUSH_WITHIN` seconds. A failed fsync fails every commit that was waiting for it (none of them is
+    acknowledged). Everything but the fsync runs on the loop's thread."""
 
     FLUSH_WITHIN = 0.1
 
     def __init__(self, database_path: str) -> None:
         self.wal_path = database_path + "-wal"
         self._fd: int | None = None
+        self._fd_lock = threading.Lock()  # the sync thread uses the file while close() may shut it
+        self._loop: asyncio.AbstractEventLoop | None = None
         self.commits = 0  # commits made on this loop's writer
         self.synced = 0  # every commit up to this number is on the disk
         self.fsyncs = 0
-        self._waiting: list[asyncio.Future] = []
-        self._soon: asyncio.Handle | None = None
+        self._waiting: list[tuple[int, asyncio.Future]] = []  # (commit, future), on the loop's thread only
+        self._asked = False  # a sync is asked of the thread and not yet answered
         self._later: asyncio.TimerHandle | None = None
+        self._closed = False
 
     def committed(self) -> int:
         """Numbers a commit just made; it will be on the disk within FLUSH_WITHIN seconds at most."""
         self.commits += 1
         if self._later is None:
-            self._later = asyncio.get_running_loop().call_later(self.FLUSH_WITHIN, self._sync)
+            self._loop = self._loop or asyncio.get_running_loop()
+            self._later = self._loop.call_later(self.FLUSH_WITHIN, self._ask)
         return self.commits
 
     async def durable(self, commit: int) -> None:
         """Returns once commit number `commit` is on the disk."""
         if self.synced >= commit:
             return
-        loop = asyncio.get_running_loop()
+        loop = self._loop = self._loop or asyncio.get_running_loop()
         future = loop.create_future()
-        self._waiting.append(future)
-        if self._soon is None:
-            self._soon = loop.call_soon(self._sync)
+        self._waiting.append((commit, future))
+        self._ask()
         await future
 
-    def flush_waiting(self) -> None:
-        """Before a write: one fsync for the commits waiting to be acknowledged, if any."""
-        if self._waiting:
-            self._sync()
+    def _ask(self) -> None:
+        if self._later is not None:
+            self._later.cancel()
+            self._later = None
+        if not self._asked and not self._closed:
+            self._asked = True
+            WalSyncThread.get().ask(self)
+
+    # -- on the sync thread -------------------------------------------------------------------
 
     def _wal_fd(self) -> int:
         # SQLite removes the WAL file when the last connection to the database closes (and another
@@ -146,41 +169,93 @@ class WalSync:
         self._fd = os.open(self.wal_path, os.O_RDONLY)
         return self._fd
 
-    def _sync(self) -> None:
-        for handle in (self._soon, self._later):
-            if handle is not None:
-                handle.cancel()
-        self._soon = self._later = None
-        through, waiting, self._waiting = self.commits, self._waiting, []
-        if self.synced >= through and not waiting:
-            return
+    def sync_now(self) -> None:
+        """One fsync for every commit numbered so far; the loop hears of it in its next turn."""
+        through = self.commits  # each of these has finished writing to the WAL file
+        error: OSError | None = None
+        with self._fd_lock:
+            if self._closed:
+                return
+            try:
+                os.fsync(self._wal_fd())
+            except OSError as failure:
+                error = failure
         try:
-            os.fsync(self._wal_fd())
-        except OSError as error:
-            for future in waiting:
-                if not future.done():
-                    future.set_exception(error)
-            return
-        self.fsyncs += 1
-        self.synced = through
-        for future in waiting:
-            if not future.done():
-                future.set_result(None)
+            self._loop.call_soon_threadsafe(self._synced, through, error)
+        except RuntimeError:
+            pass  # the loop has closed: nobody is waiting any more
+
+    # -- back on the loop's thread --------------------------------------------------------------
+
+    def _synced(self, through: int, error: OSError | None) -> None:
+        self._asked = False
+        if error is None:
+            self.fsyncs += 1
+            self.synced = max(self.synced, through)
+        waiting, self._waiting = self._waiting, []
+        for commit, future in waiting:
+            if commit > through:
+                self._waiting.append((commit, future))  # committed while the fsync ran: the next one
+            elif not future.done():
+                future.set_exception(error) if error is not None else future.set_result(None)
+        if self._waiting or (error is None and self.synced < self.commits and self._later is None):
+            self._ask()
 
     def close(self) -> None:
         """At the end of the loop's connections: whatever is not yet on the disk goes there now."""
-        if self.synced < self.commits:
-            try:
-                os.fsync(self._wal_fd())
-                self.synced = self.commits
-            except OSError:
-                pass  # closing the connections checkpoints (and syncs) the WAL anyway
-        for handle in (self._soon, self._later):
-            if handle is not None:
-                handle.cancel()
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
+        if self._later is not None:
+            self._later.cancel()
+            self._later = None
+        with self._fd_lock:
+            self._closed = True
+            if self.synced < self.commits:
+                try:
+                    os.fsync(self._wal_fd())
+                    self.synced = self.commits
+                except OSError:
+                    pass  # closing the connections checkpoints (and syncs) the WAL anyway
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
+        for _commit, future in self._waiting:
+            if not future.done():
+                future.cancel()
+        self._waiting = []
+
+
+class WalSyncThread(threading.Thread):
+    """The process's one thread that fsyncs WAL files for `WalSync` (os.fsync lets go of the GIL, so
+    the event loop serves other requests meanwhile). Each `WalSync` asked is synced once per turn,
+    however many commits wait on it."""
+
+    _instance: WalSyncThread | None = None
+    _instance_lock = threading.Lock()
+
+    def __init__(self) -> None:
+        super().__init__(name="feedback-wal-sync", daemon=True)
+        self._asked: queue.SimpleQueue[WalSync] = queue.SimpleQueue()  # C-level: cheap to put from the loop
+
+    @classmethod
+    def get(cls) -> WalSyncThread:
+        thread = cls._instance
+        if thread is None or not thread.is_alive():
+            with cls._instance_lock:
+                thread = cls._instance
+                if thread is None or not thread.is_alive():
+                    thread = cls._instance = cls()
+                    thread.start()
+        return thread
+
+    def ask(self, wal_sync: WalSync) -> None:
+        self._asked.put(wal_sync)
+
+    def run(self) -> None:
+        while True:
+            asked = {self._asked.get(): None}
+            while not self._asked.empty():
+                asked[self._asked.get_nowait()] = None
+            for wal_sync in asked:
+                wal_sync.sync_now()
 
 
 def _is_busy(error: sqlite3.Error) -> bool:
@@ -280,7 +355,6 @@ class ReusedConnectionTransaction(SQLiteTransaction):
         self._lock = connections.write_lock
         await self._lock.acquire()
         try:
-            connections.wal_sync.flush_waiting()
             self.connection = connections.writer
             self._changes_before = self.connection.raw.total_changes
             await self.begin()
@@ -376,7 +450,6 @@ class ReusedConnectionSQLiteEngine(SQLiteEngine):
         if _reads_only(sql):
             return await connections.reader.execute(sql, args)
         async with connections.write_lock:
-            connections.wal_sync.flush_waiting()
             writer = connections.writer
             changes_before = writer.raw.total_changes
             rows = await writer.execute(sql, args)
@@ -393,6 +466,7 @@ class ReusedConnectionSQLiteEngine(SQLiteEngine):
         return await self._run(sql, args, wait_for_disk)
 
     async def run_querystring(self, querystring, in_pool: bool = False):
+        notice_write(querystring)
         if querystring.query_type == "insert" and self.get_version_sync() < 3.35:
             return await super().run_querystring(querystring, in_pool)  # no RETURNING before 3.35
         query_id = self.get_query_id()
@@ -420,6 +494,14 @@ class ReusedConnectionSQLiteEngine(SQLiteEngine):
         return ReusedConnectionTransaction(engine=self, transaction_type=transaction_type, allow_nested=allow_nested)
 
 
+class NoticingPostgresEngine(PostgresEngine):
+    """PostgreSQL as Piccolo runs it, telling `surveys.storage.when_written` listeners of its writes."""
+
+    async def run_querystring(self, querystring, in_pool: bool = True):
+        notice_write(querystring)
+        return await super().run_querystring(querystring, in_pool=in_pool)
+
+
 def sqlite_path_from_url(url: str) -> str:
     """`sqlite:///var/x.sqlite3` is relative to the working directory, `sqlite:////abs/x` absolute."""
     rest = url.split(":", 1)[1]
@@ -440,7 +522,7 @@ def engine_from_url(url: str) -> Engine:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         return ReusedConnectionSQLiteEngine(path=path)
     if scheme in {"postgres", "postgresql"}:
-        return PostgresEngine(config={"dsn": url})
+        return NoticingPostgresEngine(config={"dsn": url})
     raise ValueError(f"DATABASE_URL must start with sqlite:/// or postgresql://, not {scheme or url!r}")
 
 

@@ -2,6 +2,7 @@
 
 import asyncio
 import os
+import time
 
 import pytest
 
@@ -91,6 +92,44 @@ def test_a_transaction_ends_only_after_an_fsync_that_began_after_its_commit(monk
         committing, acknowledged = events.index(("committing", i)), events.index(("acknowledged", i))
         began = events.index("fsync began", committing)
         assert began < events.index("fsync ended", began) < acknowledged, events
+
+
+@sqlite_only
+def test_other_requests_are_served_while_the_disk_syncs(monkeypatch):
+    """The fsync runs on a thread of its own: a slow disk holds back the save waiting for it, not
+    every other page of the process (on the loop, one fsync stopped them all)."""
+    from surveys.storage import writing_transaction
+
+    survey = open_test_run("annual-send-young-person")
+    engine = Response._meta.db
+    events: list = []
+    real = os.fsync
+
+    def slow_fsync(fd):
+        events.append("fsync began")
+        time.sleep(0.3)
+        real(fd)
+        events.append("fsync ended")
+
+    async def scenario():
+        draft, _ = await start_response(survey)
+        monkeypatch.setattr(os, "fsync", slow_fsync)
+
+        async def save():
+            async with writing_transaction(engine):
+                await Response.update({Response.current_page: "saved"}).where(Response.id == draft.id)
+            events.append("save acknowledged")
+
+        async def another_page():
+            while "fsync began" not in events:
+                await asyncio.sleep(0.005)
+            await response_by_id(draft.id)
+            events.append("another page read")
+
+        await asyncio.gather(save(), another_page())
+
+    run(scenario())
+    assert events.index("another page read") < events.index("fsync ended") < events.index("save acknowledged"), events
 
 
 @sqlite_only
