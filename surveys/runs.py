@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
 from surveys.instrument import Instrument, parse_instrument
 from surveys.tables import SurveyRun
-from surveys.storage import fixed_query
+from surveys.storage import fixed_query, when_written
 
 _instrument_cache: dict[tuple[int, str], Instrument] = {}
 
@@ -123,6 +124,44 @@ async def _run_where(column: str, value: Any) -> Run | None:
 
 async def get_run(slug: str) -> Run | None:
     return await _run_where("slug", slug)
+
+
+class RecentRuns:
+    """The runs respondent pages look up, each read at most `FRESH_FOR` seconds ago in this process.
+
+    Every respondent request (a page, a save) needs its run, and reading it costs as much as the
+    draft it saves. A change made in this process (closing, dates, sharing, a new run, any write to
+    the table through Piccolo) is seen at once: for `FRESH_FOR` seconds after it nothing is kept, so
+    a transaction still committing cannot leave its old row behind. A change made by another
+    process reaches this one within `FRESH_FOR` seconds. Staff pages read the run afresh each time."""
+
+    FRESH_FOR = 1.0
+    MOST = 1000  # unknown slugs are kept too (as None); the whole store is dropped past this
+
+    def __init__(self, clock=time.monotonic) -> None:
+        self.clock = clock
+        self._kept: dict[str, tuple[float, Run | None]] = {}
+        self._written_at = float("-inf")
+
+    def written(self) -> None:
+        self._kept.clear()
+        self._written_at = self.clock()
+
+    async def get(self, slug: str) -> Run | None:
+        now = self.clock()
+        kept = self._kept.get(slug)
+        if kept is not None and now - kept[0] < self.FRESH_FOR:
+            return kept[1]
+        run = await get_run(slug)
+        if now - self._written_at >= self.FRESH_FOR:
+            if len(self._kept) >= self.MOST:
+                self._kept.clear()
+            self._kept[slug] = (now, run)
+        return run
+
+
+recent_runs = RecentRuns()
+when_written(SurveyRun._meta.tablename, recent_runs.written)
 
 
 async def get_run_by_id(run_id: int) -> Run | None:

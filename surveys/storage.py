@@ -6,15 +6,49 @@ must not import the web layer; `feedback.database` re-exports them.
 
 from __future__ import annotations
 
+import re
 import sqlite3
+from typing import Callable
 
 from piccolo.engine.base import Engine
+from piccolo.querystring import QueryString
 from piccolo.engine.sqlite import TransactionType
 
 try:  # asyncpg comes with piccolo[postgres]
     from asyncpg.exceptions import UniqueViolationError as _PgUniqueViolation
 except ImportError:  # pragma: no cover
     _PgUniqueViolation = None
+
+
+# Callbacks run when this process writes a table through Piccolo (both engines call `notice_write`).
+_write_listeners: dict[str, list[Callable[[], None]]] = {}
+_WRITTEN_TABLE = re.compile(r'(?:UPDATE|INSERT\s+INTO|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+
+
+def when_written(tablename: str, callback: Callable[[], None]) -> None:
+    """Calls `callback` whenever this process writes `tablename` through Piccolo (raw SQL included)."""
+    _write_listeners.setdefault(tablename, []).append(callback)
+
+
+def _statement_start(querystring) -> str:
+    # Piccolo nests its statements ('{} WHERE {}' around 'UPDATE "t" SET ...'): the first text is the verb.
+    for _ in range(8):
+        template = querystring.template.lstrip()
+        if not template.startswith("{}") or not querystring.args or not isinstance(querystring.args[0], QueryString):
+            return template
+        querystring = querystring.args[0]
+    return ""
+
+
+def notice_write(querystring) -> None:
+    """Called by the engines before every Piccolo query: tells the listeners of a table it writes."""
+    if not _write_listeners:
+        return
+    start = _statement_start(querystring)
+    if start[:6].upper() in ("UPDATE", "INSERT", "DELETE"):
+        written = _WRITTEN_TABLE.match(start)
+        for callback in _write_listeners.get(written.group(1) if written else "", ()):
+            callback()
 
 
 def is_sqlite(engine: Engine) -> bool:

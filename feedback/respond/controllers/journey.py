@@ -66,7 +66,7 @@ from surveys.responses import (
     start_response,
     submit_response,
 )
-from surveys.runs import Run, get_run
+from surveys.runs import Run, recent_runs
 from surveys.tables import Response as ResponseTable
 from surveys.validation import field_values, validate_page
 
@@ -204,7 +204,7 @@ def _see_other(url: str, cookies: list[Cookie] | None = None) -> Redirect:
 
 
 async def _run_or_404(slug: str) -> Run:
-    run = await get_run(slug)
+    run = await recent_runs.get(slug)  # read afresh at least once a second (surveys.runs.RecentRuns)
     if run is None or run.status == "draft":
         raise NotFoundException()
     return run
