@@ -46,6 +46,7 @@ class SharedStore:
         self.engine = engine
         self.secret = (secret or "feedback-rate-limits").encode()
         self._last_purge = 0.0
+        self._previous: dict[str, tuple[float, int]] = {}  # key -> (an ended window's start, its count)
 
     def key(self, name: str, generation: str, key: str) -> str:
         return hmac.new(self.secret, f"{name}\x00{generation}\x00{key}".encode(), hashlib.sha256).hexdigest()
@@ -76,10 +77,22 @@ class SharedStore:
             "ON CONFLICT (key, window_start) DO UPDATE SET count = rate_limit_hit.count + 1 RETURNING count",
             key, start, start + 2 * window,
         )
-        previous = await self._run(
-            "SELECT count FROM rate_limit_hit WHERE key = {} AND window_start = {}", key, start - window
+        return rows[0]["count"], await self._previous_count(key, start - window)
+
+    async def _previous_count(self, key: str, previous_start: float) -> int:
+        # A window that has ended counts no more hits (every process counts in the window of now),
+        # so its count is read once per key and window, not on every hit.
+        known = self._previous.get(key)
+        if known is not None and known[0] == previous_start:
+            return known[1]
+        rows = await self._run(
+            "SELECT count FROM rate_limit_hit WHERE key = {} AND window_start = {}", key, previous_start
         )
-        return rows[0]["count"], (previous[0]["count"] if previous else 0)
+        count = rows[0]["count"] if rows else 0
+        if len(self._previous) >= 50_000:  # bounded: forget them all, each is read again when needed
+            self._previous.clear()
+        self._previous[key] = (previous_start, count)
+        return count
 
     async def failures(self, key: str, now: float) -> tuple[int, float] | None:
         rows = await self._run("SELECT count, last FROM failure_throttle WHERE key = {} AND expires > {}", key, now)
