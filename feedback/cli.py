@@ -253,6 +253,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from feedback.database import prepare_database
 
     _run(prepare_database())  # once, before any worker starts
+    # Each app process serves its requests on one thread: OpenBLAS's own thread pool (numpy, for the
+    # analysis) would only spin against the other workers for the same cores. Set before they import it.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     if workers > 1:  # the workers stop if this process is killed (feedback.operations.worker_watch)
         from feedback.operations.worker_watch import PARENT_VARIABLE
 
