@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import time
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
@@ -72,9 +73,12 @@ def run_by_slug(slug: str):
 
 
 def close_run(slug: str) -> None:
-    from surveys.runs import set_status
+    """Closes the survey as an officer in another process would: the live server (a process of its
+    own) keeps a survey's settings for its respondent pages up to RecentRuns.FRESH_FOR seconds."""
+    from surveys.runs import RecentRuns, set_status
 
     _in_thread(asyncio.run, set_status(slug, "closed"))
+    time.sleep(RecentRuns.FRESH_FOR)
 
 
 def submit_answers(run, count: int, first_seed: int = 0, quotes: bool = False, **answers) -> None:

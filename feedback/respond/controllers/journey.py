@@ -66,7 +66,7 @@ from surveys.responses import (
     start_response,
     submit_response,
 )
-from surveys.runs import Run, recent_runs
+from surveys.runs import Run, get_run, recent_runs
 from surveys.tables import Response as ResponseTable
 from surveys.validation import field_values, validate_page
 
@@ -203,8 +203,10 @@ def _see_other(url: str, cookies: list[Cookie] | None = None) -> Redirect:
     return Redirect(path=url, status_code=303, cookies=cookies or [], headers={"Cache-Control": "no-store"})
 
 
-async def _run_or_404(slug: str) -> Run:
-    run = await recent_runs.get(slug)  # read afresh at least once a second (surveys.runs.RecentRuns)
+async def _run_or_404(slug: str, fresh: bool = False) -> Run:
+    """Pages and saves take the run as read within the last second (surveys.runs.RecentRuns);
+    `fresh` reads it now: starting and submitting, so none begins or is sent after a survey closed."""
+    run = await (get_run(slug) if fresh else recent_runs.get(slug))
     if run is None or run.status == "draft":
         raise NotFoundException()
     return run
@@ -295,7 +297,7 @@ class RespondentController(Controller):
 
     @public_post("/start")
     async def start(self, request: Request, slug: FromPath[str]) -> Response:
-        run = await _run_or_404(slug)
+        run = await _run_or_404(slug, fresh=True)
         if not run.is_open():
             return _closed(request, run)
         form = await request.form()
@@ -543,7 +545,7 @@ class RespondentController(Controller):
 
     @public_post("/check")
     async def submit(self, request: Request, slug: FromPath[str]) -> Response:
-        run = await _run_or_404(slug)
+        run = await _run_or_404(slug, fresh=True)
         draft = await _draft(request, run)
         if draft is None:
             return _no_draft(run)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from surveys.runs import RecentRuns, recent_runs, set_status
-from surveys.tables import SurveyRun
+from surveys.tables import Response, SurveyRun
 from tests.conftest import run
 
 
@@ -93,3 +93,34 @@ def test_unknown_addresses_do_not_grow_the_store_without_bound(client, clock):
         recent_runs._kept[f"no-such-survey-{number}"] = (clock.now, None)
     assert client.get("/s/no-such-survey-at-all").status_code == 404
     assert len(recent_runs._kept) <= RecentRuns.MOST
+
+
+def _walk_to_check_answers(client, slug: str):
+    from tests.walker import Walker, fill, parse_forms
+
+    walker = Walker(client)
+    page = walker.get(f"/s/{slug}")
+    for _ in range(80):
+        if str(page.url).endswith("/check"):
+            return page
+        form = [f for f in parse_forms(page.text) if f.method == "post"][0]
+        page = walker.submit(page, form, fill(form))
+    raise AssertionError("never reached check your answers")
+
+
+def test_starting_and_submitting_read_the_survey_afresh_so_none_is_sent_after_it_closed(client, parent_run, clock, monkeypatch):
+    import surveys.storage
+    from tests.walker import csrf_token
+
+    check = _walk_to_check_answers(client, parent_run.slug)
+    with monkeypatch.context() as unheard:  # closed by another process: this one is not told
+        unheard.setattr(surveys.storage, "_write_listeners", {})
+        run(set_status(parent_run.slug, "closed"))
+    # Within the second a page still shows as it did; sending the answers does not.
+    assert client.get(f"/s/{parent_run.slug}").status_code == 200
+    sent = client.post(f"/s/{parent_run.slug}/check", data={"_csrf_token": csrf_token(check.text)})
+    assert sent.status_code == 410 and "This survey has closed" in sent.text
+    started = client.post(f"/s/{parent_run.slug}/start", data={"_csrf_token": csrf_token(check.text), "variant": "standard"})
+    assert started.status_code == 410
+    stored = run(Response.select(Response.status).where(Response.run == parent_run.id))
+    assert [row["status"] for row in stored] == ["in_progress"]
