@@ -111,7 +111,20 @@ class UnstorableText(ValidationException):
         super().__init__("What was sent contains a character that cannot be stored (a null character)")
 
 
+# Litestar's words when the body ends before its Content-Length (the client went away mid-upload).
+_CUT_OFF = "client disconnected prematurely"
+CUT_OFF_PARAGRAPHS = [
+    "The connection was lost before the whole page arrived, so nothing from it was saved; anything you "
+    "saved before it is still saved.",
+    "Go back and send the page again.",
+]
+
+
 def handle_http_exception(request: Request, exc: HTTPException) -> Response:
+    if exc.status_code == 500 and exc.detail == _CUT_OFF:  # the client's side broke, not ours: a 400
+        if is_api(request):
+            return problem(400, "The request body ended before its Content-Length")
+        return error_page(request, 400, CUT_OFF_PARAGRAPHS)
     if is_api(request):
         headers = {"Retry-After": "300"} if exc.status_code == 429 else None
         return problem(exc.status_code, exc.detail, headers=headers)

@@ -105,3 +105,39 @@ def test_a_null_byte_in_a_static_path_is_not_found(client):
     assert client.get("/static/dist/app.js%00.png").status_code == 404
     assert client.get("/static/%00").status_code == 404
     assert client.get("/symbols/1F604.svg%00").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/withdraw", "/s/any-survey/start", "/login"])
+def test_a_form_cut_off_before_its_length_is_the_clients_fault_not_a_500(app, path, caplog):
+    """A body that ends before its Content-Length (the phone lost its signal mid-send): a 400 that
+    says nothing was saved, logged as a 400, so the 5xx count stays the service's own faults."""
+    from tests.conftest import run
+
+    sent = []
+    incoming = [{"type": "http.request", "body": b"reference=ABCD", "more_body": True}, {"type": "http.disconnect"}]
+
+    async def receive():
+        return incoming.pop(0) if incoming else {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+        "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "", "state": {},
+        "headers": [(b"host", b"testserver.local"), (b"content-type", b"application/x-www-form-urlencoded"),
+                    (b"content-length", b"99999"), (b"cookie", b"csrftoken=x")],
+        "client": ("198.51.100.7", 50000), "server": ("testserver.local", 80),
+    }
+
+    async def call():
+        async with app.lifespan():
+            await app(scope, receive, send)
+
+    with caplog.at_level("INFO", logger="feedback.access"):
+        run(call())
+    status = next(message["status"] for message in sent if message["type"] == "http.response.start")
+    assert status == 400
+    body = b"".join(message.get("body", b"") for message in sent if message["type"] == "http.response.body")
+    assert b"nothing from it was saved" in body
+    assert not any(" 500" in record.getMessage() for record in caplog.records)
