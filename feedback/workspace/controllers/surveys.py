@@ -46,7 +46,10 @@ def _form(form, name: str, limit: int = 300) -> str:
 
 
 def public_url(request: Request, run: Run) -> str:
-    return f"{request.base_url}".rstrip("/") + f"/s/{run.slug}"
+    """The link families are given (page, QR code, poster): FEEDBACK_PUBLIC_URL when it is set, so a
+    forged Host header cannot put another site's address on a printed poster; else this request's."""
+    base = request.app.state.settings.public_url or f"{request.base_url}".rstrip("/")
+    return f"{base}/s/{run.slug}"
 
 
 async def _visible_run(request: Request, run_id: int, manage: bool = False) -> Run:

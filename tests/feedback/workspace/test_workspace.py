@@ -279,3 +279,21 @@ def test_confirmation_in_event_mode_returns_to_the_start(browser):
         assert not seen_save_later
         assert f'http-equiv="refresh" content="60;url=/s/{survey.slug}"' in response.text
         assert "Start again for the next person" in response.text
+
+
+def test_the_link_for_families_is_the_public_address_whatever_host_the_request_named(settings):
+    """A forged Host header must not put another site's address on the page, QR code or poster."""
+    from dataclasses import replace
+
+    from litestar.testing import TestClient
+
+    from feedback.app import create_app
+
+    app = create_app(replace(settings, public_url="https://feedback.example.gov.uk"), manage_pool=False)
+    survey = open_survey(None)
+    with TestClient(app=app, base_url="http://evil.example") as client:
+        sign_in(client, make_user("officer"))
+        page = client.get(f"/workspace/surveys/{survey.id}")
+        assert f"https://feedback.example.gov.uk/s/{survey.slug}" in page.text and "evil.example" not in page.text
+        poster = client.get(f"/workspace/surveys/{survey.id}/poster")
+        assert f"https://feedback.example.gov.uk/s/{survey.slug}" in poster.text and "evil.example" not in poster.text
