@@ -217,9 +217,9 @@ class WalSync:
             if self._fd is not None:
                 os.close(self._fd)
                 self._fd = None
-        for _commit, future in self._waiting:
+        for commit, future in self._waiting:  # the final fsync above answers them; if it failed, they fail
             if not future.done():
-                future.cancel()
+                future.set_result(None) if commit <= self.synced else future.cancel()
         self._waiting = []
 
 
