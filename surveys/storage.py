@@ -11,8 +11,8 @@ import sqlite3
 from typing import Callable
 
 from piccolo.engine.base import Engine
-from piccolo.querystring import QueryString
 from piccolo.engine.sqlite import TransactionType
+from piccolo.querystring import QueryString
 
 try:  # asyncpg comes with piccolo[postgres]
     from asyncpg.exceptions import UniqueViolationError as _PgUniqueViolation

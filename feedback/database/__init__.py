@@ -13,6 +13,7 @@ history (tested in tests/feedback/test_upgrade.py).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import queue
 import sqlite3
@@ -29,7 +30,6 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, convert_int_out
 
 from surveys.storage import is_sqlite, is_unique_violation, notice_write, writing_transaction  # noqa: F401
-
 
 
 def _integer_out(value: bytes) -> int:
@@ -178,12 +178,10 @@ class WalSync:
                 return
             try:
                 os.fsync(self._wal_fd())
-            except OSError as failure:
-                error = failure
-        try:
+            except Exception as failure:  # noqa: BLE001  any failure fails the waiting commits, never the thread
+                error = failure if isinstance(failure, OSError) else OSError(str(failure))
+        with contextlib.suppress(RuntimeError):  # the loop has closed: nobody is waiting any more
             self._loop.call_soon_threadsafe(self._synced, through, error)
-        except RuntimeError:
-            pass  # the loop has closed: nobody is waiting any more
 
     # -- back on the loop's thread --------------------------------------------------------------
 

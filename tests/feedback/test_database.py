@@ -121,7 +121,9 @@ def test_other_requests_are_served_while_the_disk_syncs(monkeypatch):
             events.append("save acknowledged")
 
         async def another_page():
-            while "fsync began" not in events:
+            for _ in range(1000):  # at most 5 s
+                if "fsync began" in events:
+                    break
                 await asyncio.sleep(0.005)
             await response_by_id(draft.id)
             events.append("another page read")
