@@ -13,6 +13,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect
 
+from feedback.messages.service import public_link
 from feedback.accounts.audit import audit
 from feedback.accounts.controllers import csrf_cookie, session_cookie
 from feedback.accounts.auth import (
@@ -46,10 +47,9 @@ def _form(form, name: str, limit: int = 300) -> str:
 
 
 def public_url(request: Request, run: Run) -> str:
-    """The link families are given (page, QR code, poster): FEEDBACK_PUBLIC_URL when it is set, so a
-    forged Host header cannot put another site's address on a printed poster; else this request's."""
-    base = request.app.state.settings.public_url or f"{request.base_url}".rstrip("/")
-    return f"{base}/s/{run.slug}"
+    """The link families are given (page, QR code, poster), made as the messages make theirs:
+    FEEDBACK_PUBLIC_URL when set, so a forged Host header cannot reach a printed poster."""
+    return public_link(request.app.state.settings, str(request.base_url), f"/s/{run.slug}")
 
 
 async def _visible_run(request: Request, run_id: int, manage: bool = False) -> Run:
