@@ -122,13 +122,17 @@ def positive_values(question: Question) -> frozenset[str]:
 
 
 def _group_codes(data: SurveyData, by: str | None) -> tuple[np.ndarray, list[str]]:
-    """Each respondent's group as an integer code (-1 = no value) and the groups in order."""
+    """Each respondent's group as an integer code (-1 = no value) and the groups in order (worked
+    out once per breakdown: every question's table by it shares them)."""
     if by is None:
         return np.zeros(len(data.respondents), dtype=np.int64), [ALL]
-    column = data.respondents[by]
-    if not isinstance(column.dtype, pd.CategoricalDtype):
-        column = pd.Series(pd.Categorical(column.astype(object)), index=column.index)
-    return column.cat.codes.to_numpy(dtype=np.int64), [str(c) for c in column.cat.categories]
+    cache = data.derived.setdefault("group_codes", {})
+    if by not in cache:
+        column = data.respondents[by]
+        if not isinstance(column.dtype, pd.CategoricalDtype):
+            column = pd.Series(pd.Categorical(column.astype(object)), index=column.index)
+        cache[by] = (column.cat.codes.to_numpy(dtype=np.int64), [str(c) for c in column.cat.categories])
+    return cache[by]
 
 
 def _codes(values, categories: list[str]) -> np.ndarray:
@@ -138,34 +142,57 @@ def _codes(values, categories: list[str]) -> np.ndarray:
     return pd.Categorical(series.astype(object), categories=categories).codes.astype(np.int64)
 
 
+def _answer_codes(data: SurveyData, question: Question) -> tuple[np.ndarray | None, np.ndarray, np.ndarray | None]:
+    """A question's answers as option codes (-1 = none of its options), worked out once per question
+    (its table by every breakdown shares them). Single choice: (None, a code per respondent, None).
+    Multiple choice: (the respondent's row of each tick, the ticked option's code, whether each
+    respondent ticked at least one of the options)."""
+    cache = data.derived.setdefault("answer_codes", {})
+    if question.key not in cache:
+        values = [o.value for o in question.all_options]
+        if question.type == MULTIPLE_CHOICE:
+            picked = data.choices[data.choices["question"] == question.key]
+            rows = pd.Index(data.respondents["respondent_id"]).get_indexer(picked["respondent_id"]).astype(np.int64)
+            codes = _codes(picked["value"].reset_index(drop=True), values)
+            ticked = np.zeros(len(data.respondents), dtype=bool)
+            ticked[rows[(codes >= 0) & (rows >= 0)]] = True
+            cache[question.key] = (rows, codes, ticked)
+        else:
+            cache[question.key] = (None, _codes(data.answers[question.key], values), None)
+    return cache[question.key]
+
+
+def _count_arrays(data: SurveyData, question: Question, by: str | None) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """count_matrix's numbers as arrays: counts (group x option), answered per group, group names;
+    only groups with someone answering (every group when `by` is None)."""
+    groups, group_names = _group_codes(data, by)
+    n_values, n_groups = len(question.all_options), len(group_names)
+    rows, value_codes, ticked = _answer_codes(data, question)
+    if rows is not None:
+        row_groups = np.where(rows >= 0, groups[rows], -1) if len(rows) else np.zeros(0, dtype=np.int64)
+        ok = (value_codes >= 0) & (row_groups >= 0)
+        answered = np.bincount(groups[ticked & (groups >= 0)], minlength=n_groups)
+        flat = row_groups[ok] * n_values + value_codes[ok]
+    else:
+        ok = (value_codes >= 0) & (groups >= 0)
+        flat = groups[ok] * n_values + value_codes[ok]
+        answered = np.bincount(groups[ok], minlength=n_groups)
+    counts = np.bincount(flat, minlength=n_groups * n_values).reshape(n_groups, n_values)
+    if by is None:
+        return counts, answered, list(group_names)
+    keep = answered > 0
+    return counts[keep], answered[keep], [g for g, k in zip(group_names, keep) if k]
+
+
 def count_matrix(data: SurveyData, question: Question, by: str | None = None) -> tuple[pd.DataFrame, pd.Series]:
     """Counts per (group, option) for one question, all options in the instrument's order, and the
     number of respondents per group who answered it (for multiple choice: ticked at least one).
     Only groups with someone answering are kept; respondents with no value for `by` (the question
     was not asked of them) are left out."""
-    values = [o.value for o in question.all_options]
-    groups, group_names = _group_codes(data, by)
-    n_values, n_groups = len(values), len(group_names)
-    if question.type == MULTIPLE_CHOICE:
-        picked = data.choices[data.choices["question"] == question.key]
-        rows = pd.Index(data.respondents["respondent_id"]).get_indexer(picked["respondent_id"]).astype(np.int64)
-        value_codes = _codes(picked["value"].reset_index(drop=True), values)
-        row_groups = np.where(rows >= 0, groups[rows], -1) if len(rows) else np.zeros(0, dtype=np.int64)
-        ok = (value_codes >= 0) & (row_groups >= 0)
-        answered_rows = np.unique(rows[ok])
-        answered = np.bincount(groups[answered_rows], minlength=n_groups)
-        flat = row_groups[ok] * n_values + value_codes[ok]
-    else:
-        value_codes = _codes(data.answers[question.key], values)
-        ok = (value_codes >= 0) & (groups >= 0)
-        flat = groups[ok] * n_values + value_codes[ok]
-        answered = np.bincount(groups[ok], minlength=n_groups)
-    counts = np.bincount(flat, minlength=n_groups * n_values).reshape(n_groups, n_values)
-    keep = answered > 0 if by is not None else np.ones(n_groups, dtype=bool)
-    index = [g for g, k in zip(group_names, keep) if k]
+    counts, answered, index = _count_arrays(data, question, by)
     return (
-        pd.DataFrame(counts[keep], index=index, columns=values),
-        pd.Series(answered[keep], index=index),
+        pd.DataFrame(counts, index=index, columns=[o.value for o in question.all_options]),
+        pd.Series(answered, index=index),
     )
 
 
@@ -206,19 +233,26 @@ class QuestionTable:
 
 def question_table(data: SurveyData, key: str, by: str | None = None) -> QuestionTable:
     question = data.questions[key]
-    counts, answered = count_matrix(data, question, by)
-    opinion = [o.value for o in question.all_options if o.value not in NON_OPINION_VALUES]
-    specials = [o.value for o in question.all_options if o.value in NON_OPINION_VALUES]
+    counts, answered, index = _count_arrays(data, question, by)
+    values = [o.value for o in question.all_options]
+    opinion = [v for v in values if v not in NON_OPINION_VALUES]
+    specials = [v for v in values if v in NON_OPINION_VALUES]
     good = positive_values(question)
-    base = answered if question.type == MULTIPLE_CHOICE else counts[opinion].sum(axis=1)
-    matrix = counts[opinion + specials].copy()
+    column = {v: i for i, v in enumerate(values)}
+    opinion_counts = counts[:, [column[v] for v in opinion]]
+    special_counts = counts[:, [column[v] for v in specials]]
+    base = answered if question.type == MULTIPLE_CHOICE else opinion_counts.sum(axis=1)
+    parts, names = [opinion_counts, special_counts], opinion + specials
     if good:
-        matrix[POSITIVE] = counts[[v for v in opinion if v in good]].sum(axis=1)
-        matrix["_not_positive"] = base - matrix[POSITIVE]
-    matrix["_base"] = base
+        positive = counts[:, [column[v] for v in opinion if v in good]].sum(axis=1)
+        parts += [positive[:, None], (base - positive)[:, None]]
+        names += [POSITIVE, "_not_positive"]
+    parts.append(base[:, None])
+    names.append("_base")
+    matrix = pd.DataFrame(np.hstack(parts).astype(np.int64), index=index, columns=names)
     if question.type != MULTIPLE_CHOICE:
-        answered = base + counts[specials].sum(axis=1)
-    return QuestionTable(question, by, matrix, answered, opinion, specials, good)
+        answered = base + special_counts.sum(axis=1)
+    return QuestionTable(question, by, matrix, pd.Series(answered, index=index), opinion, specials, good)
 
 
 def table_mask(table: QuestionTable, min_group: int = MIN_GROUP, low: tuple[int, int] = LOW_COUNTS) -> np.ndarray:

@@ -24,7 +24,7 @@ range, so one pass over the small cells settles it. Officers' full figures do no
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator, Mapping
 
 import numpy as np
 
@@ -377,15 +377,16 @@ class SurveyDisclosure:
                     tries_left = 1
         return added
 
-    def figures(self) -> dict[TableKey, Figures]:
-        found = {key: figures_from(self.data, table, self.masks[key]) for key, table in self.tables.items()}
-        for key, table in self.other_tables.items():
-            if self.kinds[key[1]] == "same":  # the same counts as the overall row: the same cells hidden
-                mask = self.masks[(key[0], None)].copy()
-            else:
-                mask = np.ones(table.matrix.shape, dtype=bool)
-            found[key] = figures_from(self.data, table, mask)
-        return found
+    def figures(self) -> "PublishedFigures":
+        return PublishedFigures(self)
+
+    def mask_of(self, key: TableKey) -> np.ndarray:
+        """The cells of one table that are published hidden."""
+        if key in self.tables:
+            return self.masks[key]
+        if self.kinds[key[1]] == "same":  # the same counts as the overall row: the same cells hidden
+            return self.masks[(key[0], None)].copy()
+        return np.ones(self.other_tables[key].matrix.shape, dtype=bool)
 
     def leaks(self) -> list[tuple[tuple, tuple[float, float]]]:
         """Small hidden counts that the published figures pin between 1 and 4 (none after `protect`)."""
@@ -394,7 +395,31 @@ class SurveyDisclosure:
         return [(cell, self.knowledge.range_of(cell)) for cell in cells if cell in pinned]
 
 
-def published_figures(data: SurveyData) -> dict[TableKey, Figures]:
+class PublishedFigures(Mapping):
+    """Every published table's figures, each turned into rows when first asked for: which cells are
+    hidden is decided for all of them together beforehand, so asking for one table shows the
+    same as working them all out (a results page shows a few dozen of the hundred or more)."""
+
+    def __init__(self, disclosure: SurveyDisclosure):
+        self._disclosure = disclosure
+        self._keys = [*disclosure.tables, *disclosure.other_tables]
+        self._made: dict[TableKey, Figures] = {}
+
+    def __getitem__(self, key: TableKey) -> Figures:
+        if key not in self._made:
+            disclosure = self._disclosure
+            table = disclosure.tables[key] if key in disclosure.tables else disclosure.other_tables[key]  # KeyError otherwise
+            self._made[key] = figures_from(disclosure.data, table, disclosure.mask_of(key))
+        return self._made[key]
+
+    def __iter__(self) -> Iterator[TableKey]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+def published_figures(data: SurveyData) -> Mapping[TableKey, Figures]:
     """Every table the survey publishes — each closed question overall and by every breakdown —
     with the hidden cells chosen together. Worked out once per loaded data."""
     found: dict[TableKey, Figures] | None = data.derived.get("published_figures")
