@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -46,6 +47,7 @@ from tests.browser.helpers import (
 )
 
 pytestmark = pytest.mark.browser
+SHOTS = Path("/tmp/screens")
 
 CONSULTATION = "pcv-consultation-short-breaks"  # uses every question type
 VERSIONS = ["easy_read", "symbols"]
@@ -436,6 +438,40 @@ def test_pages_off_the_main_path_in_easy_read(page, version):
     assert response.status == 410
     check("closed survey", ["You cannot answer this survey now."])
     assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_an_answer_that_came_too_late_is_explained_in_the_version_chosen(page, live_server, version):
+    """The first question is left open in one tab while the survey is finished and sent from another
+    (here over plain HTTP with this browser's cookie); then the first tab answers and continues. The
+    confirmation says, in easy-read lines with pictures, that the last answer came too late and
+    where to ask for a change; large text at desktop and 320px, pictures named and from our server."""
+    import httpx
+
+    from tests.walker import Walker
+
+    run = open_run(YOUNG_PERSON)
+    start_survey(page, run.slug, version=version)
+    first_question = page.url
+    cookies = {c["name"]: c["value"] for c in page.context.cookies()}
+    with httpx.Client(base_url=live_server, cookies=cookies, timeout=10) as other_tab:
+        reference = Walker(other_tab).complete(first_question)
+    radios = page.locator("#main-content form input[type=radio]")
+    radios.nth(radios.count() - 1).check()  # not the first option, which the other tab sent
+    click_and_settle(page, continue_button(page))
+    assert page.url.endswith(f"/s/{run.slug}/done?notice=late-change"), page.url
+    assert reference in page.locator(".govuk-panel--confirmation").inner_text()
+    banner = page.locator(".govuk-notification-banner")
+    shown = [words(t) for t in banner.locator(".app-er-list__item").all_inner_texts()]
+    assert shown == ["Your last answer came too late.", "Your answers were sent before it.", "Tell us what to change"], shown
+    assert banner.get_by_role("link", name="Tell us what to change").get_attribute("href") == f"/withdraw?version={version}"
+    problems = picture_problems(page, "too late")
+    for label, size in (("1280", {"width": 1280, "height": 800}), ("320", NARROW)):
+        page.set_viewport_size(size)
+        problems += page.evaluate(_TEXT_STYLES, [MIN_TEXT_PX, MIN_LINE_SPACING])["problems"]
+        SHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"too-late-{version}-{label}.png"), full_page=True, caret="initial")
+    assert not problems, problems
 
 
 # -- 3. keyboard alone -------------------------------------------------------------------------------

@@ -199,6 +199,11 @@ def _page_url(run: Run, page_key: str, return_to_check: bool = False) -> str:
     return _url(run, f"q/{quote(page_key)}") + ("?return_to=check" if return_to_check else "")
 
 
+# On the confirmation page: the answers posted last arrived after the response was sent (from
+# another tab or window), so they are not in it; it says so, and how to ask for a correction.
+LATE_CHANGE = "?notice=late-change"
+
+
 def _see_other(url: str, cookies: list[Cookie] | None = None) -> Redirect:
     return Redirect(path=url, status_code=303, cookies=cookies or [], headers={"Cache-Control": "no-store"})
 
@@ -364,12 +369,13 @@ class RespondentController(Controller):
 
     # -- question pages ---------------------------------------------------------------------------
 
-    async def _journey_draft(self, request: Request, run: Run) -> Draft | Response:
+    async def _journey_draft(self, request: Request, run: Run, keep_submitted: bool = False) -> Draft | Response:
+        """This browser's draft, or where to send them instead (`keep_submitted`: a sent one too)."""
         draft = await _draft(request, run)
         if draft is None:
             return _no_draft(run)
         if draft.status == "submitted":
-            return _see_other(_url(run, "done"))
+            return draft if keep_submitted else _see_other(_url(run, "done"))
         if draft.status != "in_progress":
             return _no_draft(run)
         if draft.current_page is None:
@@ -407,16 +413,19 @@ class RespondentController(Controller):
             "can_save_for_later": draft.channel == "web",
         }
 
-    async def _question(self, request: Request, slug: str, page_key: str) -> tuple[Run, Draft, Page] | Response:
-        """The run, this browser's draft and the page asked for, or where to send them instead."""
+    async def _question(self, request: Request, slug: str, page_key: str, posting: bool = False) -> tuple[Run, Draft, Page] | Response:
+        """The run, this browser's draft and the page asked for, or where to send them instead
+        (`posting`: a draft already sent is returned too, so the post can say whether it was too late)."""
         run = await _run_or_404(slug)
         if not run.is_open():
             return _closed(request, run)
-        draft = await self._journey_draft(request, run)
+        draft = await self._journey_draft(request, run, keep_submitted=posting)
         if not isinstance(draft, Draft):
             return draft
         if page_key not in run.instrument.pages_by_key:
             raise NotFoundException()
+        if draft.status == "submitted":
+            return run, draft, run.instrument.pages_by_key[page_key]
         page = page_if_visible(run.instrument, draft.answers, page_key)
         if page is None:  # a page hidden by an earlier answer: go where they should be
             return _see_other(_page_url(run, resume_page_key(run.instrument, draft.answers, draft.current_page)))
@@ -442,13 +451,16 @@ class RespondentController(Controller):
     async def answer_page(
         self, request: Request, slug: FromPath[str], page_key: FromPath[str], return_to: FromQuery[str | None] = None
     ) -> Response:
-        found = await self._question(request, slug, page_key)
+        found = await self._question(request, slug, page_key, posting=True)
         if isinstance(found, Response):
             return found
         run, draft, page = found
         form = await request.form()
         action = (field_values(form, "action") or ["continue"])[0]
         values, errors = validate_page(page.questions, form, draft.variant)
+        if draft.status == "submitted":  # sent from another tab (or a replayed post): nothing can be added now
+            unchanged = not errors and all(draft.answers.get(key) == value for key, value in values.items())
+            return _see_other(_url(run, "done") + ("" if unchanged else LATE_CHANGE))
         return_to_check = return_to == "check"
         engine = ResponseTable._meta.db
 
@@ -469,8 +481,8 @@ class RespondentController(Controller):
             good = {k: v for k, v in values.items() if k not in bad and v is not None}
             try:
                 await save_page(engine, draft, good, page.key)
-            except AlreadySubmitted:
-                return _see_other(_url(run, "done"))
+            except AlreadySubmitted:  # sent from another tab while this was on its way
+                return _see_other(_url(run, "done") + LATE_CHANGE)
             code = await create_resume_code(draft, _settings(request).secret_key)
             return render(
                 request, "respondent/saved.html",
@@ -498,8 +510,8 @@ class RespondentController(Controller):
             target = next_page_key(run.instrument, merged, page.key)
         try:
             await save_page(engine, draft, values, target)
-        except AlreadySubmitted:
-            return _see_other(_url(run, "done"))
+        except AlreadySubmitted:  # sent from another tab while this was on its way
+            return _see_other(_url(run, "done") + LATE_CHANGE)
         if target == CHECK_PAGE and await choices_made(draft, run.instrument) is None:
             return _see_other(_url(run, "your-choices"))
         return _see_other(_page_url(run, target, return_to_check and target != CHECK_PAGE))
@@ -567,7 +579,7 @@ class RespondentController(Controller):
         return _see_other(_url(run, "done"))
 
     @get("/done")
-    async def confirmation(self, request: Request, slug: FromPath[str]) -> Response:
+    async def confirmation(self, request: Request, slug: FromPath[str], notice: FromQuery[str | None] = None) -> Response:
         run = await _run_or_404(slug)
         draft = await _draft(request, run)
         if draft is None:
@@ -588,6 +600,7 @@ class RespondentController(Controller):
                 "paper": draft.channel == "paper",
                 "kiosk_mode": draft.channel == "event",
                 "variant": draft.variant,
+                "late_change": notice == LATE_CHANGE.removeprefix("?notice="),
             },
         )
         if shared_device:  # the next person must not be able to go back into these answers

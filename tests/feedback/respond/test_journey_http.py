@@ -345,3 +345,86 @@ def test_participation_records_the_notice_version_that_was_shown(client, parent_
     from consent.tables import Notice
     notice = run(Notice.objects().where(Notice.id == record.notice).first())
     assert str(notice.version) == version
+
+
+# --- a change that arrives after the answers were sent (two tabs, or a slow phone) ------------
+
+
+def _walk_on(client, response) -> str:
+    """Go on from a page of the journey to its confirmation, the simple way; the reference."""
+    walker = Walker(client)
+    for _ in range(80):
+        reference = reference_on(response.text)
+        if reference:
+            return reference
+        form = [f for f in parse_forms(response.text) if f.method == "post"][0]
+        response = walker.submit(response, form, fill(form))
+    raise AssertionError("the journey did not end")
+
+
+def _other_answer(page_html: str, sent: dict) -> tuple[str, dict[str, str]]:
+    """The first question of a page, answered differently from what was sent."""
+    form = parse_forms(page_html)[0]
+    radios = [f for f in form.fields if f.kind == "radio"]
+    name = radios[0].name
+    choice = next(f.value for f in radios if f.name == name and f.value != sent.get(name))
+    return name, {"_csrf_token": csrf_token(page_html), name: choice}
+
+
+def test_a_change_posted_after_the_answers_were_sent_says_it_was_not_saved(client, parent_run):
+    """Two tabs: the first question page is left open in one, the survey is finished and sent in
+    the other, then the first tab's changed answer is posted. It cannot be added to answers already
+    sent: the confirmation page says so and how to ask for a correction (it used to say nothing)."""
+    first_page = begin(client, parent_run.slug)  # kept open in "tab A"
+    reference = _walk_on(client, first_page)  # "tab B" goes on and sends
+    sent = stored(reference)["answers"]
+    name, changed = _other_answer(first_page.text, sent)
+
+    late = client.post(str(first_page.url), data=changed, follow_redirects=True)
+    assert late.status_code == 200 and reference_on(late.text) == reference
+    assert "Your last change was not saved: your answers had already been sent." in late.text
+    assert 'href="/withdraw"' in late.text  # where to ask for a correction, with the reference shown
+    assert stored(reference)["answers"] == sent  # nothing changed, nothing lost
+    assert export_count(parent_run.slug) == 1
+
+    # The same answer posted again (a replay, a double tap) changes nothing and is not a "late change".
+    same = client.post(str(first_page.url), data={"_csrf_token": changed["_csrf_token"], name: sent[name]}, follow_redirects=True)
+    assert reference_on(same.text) == reference and "was not saved" not in same.text
+    assert "was not saved" not in client.get(f"/s/{parent_run.slug}/done").text
+
+
+def test_a_change_that_crosses_the_sending_on_its_way_says_it_was_not_saved(client, parent_run, monkeypatch):
+    """The race itself: the page save read the draft as unfinished just before the other tab's
+    submission committed, so the save finds it sent (AlreadySubmitted) and is refused in the database."""
+    import feedback.respond.controllers.journey as journey
+
+    first_page = begin(client, parent_run.slug)
+    before = run(journey.response_for_browser(run(get_run(parent_run.slug)), client.cookies.get(
+        next(name for name in client.cookies.keys() if parent_run.slug in name))))
+    assert before.status == "in_progress"
+    reference = _walk_on(client, first_page)
+    sent = stored(reference)["answers"]
+
+    async def as_read_before_the_submission(_run, _cookie):
+        return before
+    monkeypatch.setattr(journey, "response_for_browser", as_read_before_the_submission)
+    name, changed = _other_answer(first_page.text, sent)
+    late = client.post(str(first_page.url), data=changed, follow_redirects=False)
+    assert late.status_code == 303 and late.headers["location"].endswith("/done?notice=late-change")
+    monkeypatch.undo()
+    shown = client.get(late.headers["location"])
+    assert "Your last change was not saved" in shown.text and reference_on(shown.text) == reference
+    assert stored(reference)["answers"] == sent
+
+
+def test_the_late_change_notice_in_easy_read(client, parent_run):
+    page = client.get(f"/s/{parent_run.slug}")
+    page = client.post(f"/s/{parent_run.slug}/start", data={"_csrf_token": csrf_token(page.text), "variant": "easy_read"}, follow_redirects=True)
+    version = re.search(r'name="notice_version" value="(\d+)"', page.text).group(1)
+    first_page = client.post(f"/s/{parent_run.slug}/before-you-start", data={"_csrf_token": csrf_token(page.text), "notice_version": version}, follow_redirects=True)
+    reference = _walk_on(client, first_page)
+    name, changed = _other_answer(first_page.text, stored(reference)["answers"])
+    late = client.post(str(first_page.url), data=changed, follow_redirects=True)
+    text = re.sub(r"<[^>]+>", " ", late.text)
+    assert "Your last answer came too late." in late.text and "Your answers were sent before it." in late.text
+    assert 'href="/withdraw?version=easy_read"' in late.text and "Tell us what to change" in text
