@@ -29,6 +29,15 @@ async def find_by_reference(reference: str) -> Draft | None:
     return draft if draft is not None and draft.status == SUBMITTED else None
 
 
+async def was_withdrawn(reference: str) -> bool:
+    """Whether a reference belongs to answers already withdrawn (an empty row marked so), so that
+    asking again, a double tap, or the back button says they are gone, not that it is unknown."""
+    if not looks_like_code(reference):
+        return False
+    draft = await _fetch_one(Response.reference == normalise_code(reference))
+    return draft is not None and draft.status == WITHDRAWN
+
+
 async def withdrawable_purposes(draft: Draft) -> list[str]:
     """Optional purposes this person granted and has not yet withdrawn."""
     decisions = (await latest_decisions([draft.respondent_id]))[draft.respondent_id]

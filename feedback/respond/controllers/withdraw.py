@@ -13,7 +13,7 @@ from feedback.errors import error_page
 from feedback.rate_limit import RateLimiter, client_key, public_post
 from feedback.rendering import render
 from feedback.respond.rights import ask_for_correction, erase_answers, withdraw_consent
-from surveys.data_rights import find_by_reference, withdrawable_purposes
+from surveys.data_rights import find_by_reference, was_withdrawn, withdrawable_purposes
 from surveys.responses import Draft
 from surveys.runs import get_run_by_id
 from surveys.validation import field_values
@@ -33,6 +33,10 @@ DONE_MESSAGES = {
     "consent": ("Your choice has been recorded", [
         "We will stop using your answers in the way you chose, from now on. If you withdrew permission to contact you, we have deleted your contact details.",
     ]),
+    "already": ("These answers have already been withdrawn", [
+        "We deleted the answers with this reference when they were withdrawn. They are not used in any figures, reports or exports.",
+        "There is nothing more to withdraw or correct. If you think something is wrong, contact us using the details in the privacy notice.",
+    ]),
 }
 
 
@@ -50,6 +54,7 @@ EASY_DONE = {
     "answers": ("Your answers are gone", ["We deleted your answers.", "We will not use them from now on."]),
     "correction": ("We will look at it", ["We have what you told us.", "Someone will check your answers and fix them."]),
     "consent": ("We have done what you asked", ["We will stop doing what you said no to.", "If we had your email or phone number, we deleted it."]),
+    "already": ("Your answers are already gone", ["We deleted these answers before.", "We do not use them."]),
 }
 
 
@@ -84,6 +89,9 @@ class WithdrawController(Controller):
         if draft is not None:
             return draft
         easy = variant != "standard"
+        if reference.strip() and await was_withdrawn(reference):  # asked twice, a double tap, the back button
+            title, paragraphs = (EASY_DONE if easy else DONE_MESSAGES)["already"]
+            return render(request, "withdraw/done.html", {"page_title": title, "paragraphs": paragraphs, "variant": variant})
         if reference.strip():
             message = EASY_NOT_FOUND if easy else NOT_FOUND
         else:

@@ -52,9 +52,16 @@ def test_taking_answers_back_stays_in_easy_read(client, easy_run, version):  # n
                                                   "version": version, "withdraw": "answers"}, follow_redirects=True)
     assert str(gone.url).endswith(f"/withdraw/done?what=answers&version={version}")
     assert "Your answers are gone" in assert_easy(gone, "done")
-    # And they are gone: the same number finds nothing now.
+    # And they are gone: the same number again (the back button, a double tap) says so, with
+    # nothing left to choose; it is not "we cannot find it", which read as if nothing had happened.
     again = client.post("/withdraw", data={"_csrf_token": csrf_token(start.text), "reference": reference, "version": version})
-    assert again.status_code == 422
+    assert again.status_code == 200
+    shown = assert_easy(again, "already gone")
+    assert "Your answers are already gone" in shown and "We deleted these answers before." in shown
+    assert 'name="withdraw"' not in again.text
+    replayed = client.post("/withdraw/confirm", data={"_csrf_token": csrf_token(choose.text), "reference": reference,
+                                                      "version": version, "withdraw": "answers"})
+    assert replayed.status_code == 200 and "Your answers are already gone" in text_of(replayed.text)
 
 
 def test_the_standard_withdraw_pages_keep_their_words(client):
@@ -63,3 +70,25 @@ def test_the_standard_withdraw_pages_keep_their_words(client):
     assert "app-easy-read" not in page.text
     odd = client.get("/withdraw?version=../../etc")
     assert odd.status_code == 200 and "app-easy-read" not in odd.text
+
+
+def test_withdrawing_answers_already_withdrawn_says_they_are_gone(client, parent_run):
+    """Standard words: a second withdrawal (another tab, the back button, asking again later) is told
+    the answers were already withdrawn, and a correction asked for them too; nothing is recorded twice."""
+    from surveys.tables import Response
+    from tests.conftest import run
+    from tests.walker import Walker
+
+    reference = Walker(client).complete(f"/s/{parent_run.slug}")
+    start = client.get("/withdraw")
+    token = csrf_token(start.text)
+    first = client.post("/withdraw/confirm", data={"_csrf_token": token, "reference": reference, "withdraw": "answers"}, follow_redirects=True)
+    assert "Your answers have been withdrawn" in first.text
+    for path, extra in (("/withdraw", {}), ("/withdraw/confirm", {"withdraw": "answers"}), ("/withdraw/correct", {})):
+        again = client.post(path, data={"_csrf_token": token, "reference": reference.lower(), **extra})
+        assert again.status_code == 200, path
+        assert "These answers have already been withdrawn" in again.text and "We could not find" not in again.text, path
+    row = run(Response.select(Response.status, Response.answers).where(Response.reference == reference).output(load_json=True).first())
+    assert row == {"status": "withdrawn", "answers": {}}
+    unknown = client.post("/withdraw", data={"_csrf_token": token, "reference": "AAAA-BBBB-CCCC"})
+    assert unknown.status_code == 422 and "We could not find answers with that reference" in unknown.text
