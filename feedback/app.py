@@ -42,6 +42,7 @@ from feedback.respond.controllers.invited import InvitedController
 from feedback.workspace.controllers.invitations import InvitationsController
 from feedback.messages.service import template_globals as message_template_globals
 from feedback.workspace.controllers.surveys import WorkspaceController
+from feedback.compression import GzipOnDemandMiddleware
 from feedback.database import close_pool, start_pool
 from feedback.rate_limit import use_shared_store
 from feedback.operations.worker_watch import watch_parent
@@ -100,7 +101,8 @@ def create_app(settings: Settings | None = None, manage_pool: bool = True) -> Li
         template_config=template_config({**symbol_template_globals(), **message_template_globals(), **partnership_template_globals()}),
         plugins=[HTMXPlugin()],
         csrf_config=csrf_config(settings),
-        compression_config=CompressionConfig(backend="gzip", gzip_compress_level=6, minimum_size=500),
+        compression_config=CompressionConfig(backend="gzip", gzip_compress_level=6, minimum_size=500,
+                                             middleware_class=GzipOnDemandMiddleware),
         before_send=[security_headers_hook(settings.is_production)],
         exception_handlers={**EXCEPTION_HANDLERS, TwoFactorRequired: handle_two_factor_required},
         before_request=before_request,
