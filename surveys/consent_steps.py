@@ -14,7 +14,7 @@ from consent.contacts import clean_email, clean_phone, delete_contacts, save_con
 from consent.gate import latest_decisions
 from consent.notices import current_notice
 from consent.purposes import NEEDS_CONTACT, OPTIONAL_PURPOSES, PARTICIPATION
-from consent.records import record_consent
+from consent.records import record_consent, records_for
 from surveys.answer_types import UNDER_13_BANDS
 from surveys.instrument import Instrument
 from surveys.responses import Draft
@@ -112,10 +112,26 @@ async def record_choices(draft: Draft, instrument: Instrument, choices: Choices)
 
 
 async def choices_made(draft: Draft, instrument: Instrument) -> dict[str, str] | None:
-    """The latest decision for each optional purpose, or None if the choices step is still to do."""
+    """The latest decision for each optional purpose, or None if the choices step is still to do.
+
+    Also None when the choices no longer fit the answers: made as 13 or over, and the age then
+    changed to under 13 (from "check your answers"). A child's yes needs a parent or carer deciding
+    with them, so the step is asked again before anything can be sent."""
     if not instrument.consent_purposes:
         return {}
     decisions = (await latest_decisions([draft.respondent_id]))[draft.respondent_id]
     if not all(p in decisions for p in instrument.consent_purposes):
         return None
-    return {p: decisions[p] for p in instrument.consent_purposes}
+    made = {p: decisions[p] for p in instrument.consent_purposes}
+    if is_under_13(instrument, draft.answers) and any(d != "not_asked" for d in made.values()):
+        if await _latest_choices_actor(draft.respondent_id, instrument.consent_purposes) != "parent_carer":
+            return None
+    return made
+
+
+async def _latest_choices_actor(subject: str, purposes) -> str | None:
+    """Who made the latest record that decided any of `purposes` (a withdrawal is one too)."""
+    for record in reversed(await records_for(str(subject))):
+        if any(p in (record.purposes or {}) for p in purposes):
+            return record.actor
+    return None

@@ -132,6 +132,45 @@ def test_13_and_over_decide_for_themselves(client, young_person_run):
     assert last.actor == "self" and last.purposes["quotes"] == "granted"
 
 
+def test_changing_the_age_to_under_13_from_check_asks_the_choices_again(client, young_person_run):
+    """A tester's finding: choices made as 16, then the age changed to under 13 through "Change" on
+    check your answers, went back to check with quotes and contact still yes, and were sent: a
+    child's consent without a parent or carer. Now the choices are asked again, with the parent or
+    carer question, before anything can be sent; a direct send is turned back too."""
+    slug = young_person_run.slug
+    page = walk_to(client, slug, "your-choices", {"age_band": "16_17"})
+    check = post_form(client, page, {"quotes": "yes", "contact": "yes", "email": "kid@example.com"})
+    assert "/check" in str(check.url)
+    age_page = client.get(f"/s/{slug}/q/age_band?return_to=check")
+    form = parse_forms(age_page.text)[0]
+    after = client.post(form.action, data={**form.hidden(), "age_band": "under_11"}, follow_redirects=True)
+    assert str(after.url).endswith(f"/s/{slug}/your-choices"), after.url
+    assert "Because you are under 13" in after.text and 'name="decider"' in after.text
+    assert str(client.get(f"/s/{slug}/check").url).endswith("/your-choices")
+    token = csrf_token(after.text)
+    sent = client.post(f"/s/{slug}/check", data={"_csrf_token": token}, follow_redirects=True)
+    assert reference_on(sent.text) is None and str(sent.url).endswith("/your-choices")  # nothing sent
+
+    check = post_form(client, after, {"decider": "nobody", "quotes": "yes", "contact": "yes"})
+    subject = respondent_of(submit_from_check(client, check))
+    last = run(records_for(subject))[-1]
+    assert last.purposes == {"quotes": "not_asked", "contact": "not_asked"}
+    assert not run(permitted(subject, "quotes")) and not run(permitted(subject, "contact"))
+    assert run(contact_for(subject)) is None  # the 16-year-old's email went with the choices
+
+
+def test_under_13_with_a_parent_deciding_keeps_the_choices_when_other_answers_change(client, young_person_run):
+    slug = young_person_run.slug
+    page = walk_to(client, slug, "your-choices", {"age_band": "under_11"})
+    check = post_form(client, page, {"decider": "parent_carer", "quotes": "yes", "contact": "no"})
+    age_page = client.get(f"/s/{slug}/q/age_band?return_to=check")
+    form = parse_forms(age_page.text)[0]
+    after = client.post(form.action, data={**form.hidden(), "age_band": "11_12"}, follow_redirects=True)
+    assert "/check" in str(after.url), after.url  # still under 13, a parent decided: nothing to ask again
+    subject = respondent_of(submit_from_check(client, after))
+    assert run(records_for(subject))[-1].actor == "parent_carer"
+
+
 def test_young_people_read_the_plain_notice(client, young_person_run):
     page = walk_to(client, young_person_run.slug, "before-you-start")
     assert "We want to make help for children and young people better" in page.text
