@@ -204,6 +204,12 @@ def _page_url(run: Run, page_key: str, return_to_check: bool = False) -> str:
 LATE_CHANGE = "?notice=late-change"
 
 
+def _typed(page: Page, form) -> dict[str, Any]:
+    """A page's fields exactly as typed, even if too long, to show back so nothing is retyped."""
+    return {q.key: (field_values(form, q.key) if q.type == "multiple_choice" else (field_values(form, q.key) or [None])[0])
+            for q in page.questions}
+
+
 def _see_other(url: str, cookies: list[Cookie] | None = None) -> Redirect:
     return Redirect(path=url, status_code=303, cookies=cookies or [], headers={"Cache-Control": "no-store"})
 
@@ -483,6 +489,15 @@ class RespondentController(Controller):
                 await save_page(engine, draft, good, page.key)
             except AlreadySubmitted:  # sent from another tab while this was on its way
                 return _see_other(_url(run, "done") + LATE_CHANGE)
+            # Something typed that cannot be kept (too long, not a number): say so, with what they
+            # typed shown back, rather than "saved" without it. An answer not given yet is fine.
+            typed_wrong = [e for e in errors if any(v.strip() for v in field_values(form, e.key))]
+            if typed_wrong:
+                return _journey_page(
+                    request, "respondent/question.html",
+                    self._question_context(run, draft, page, _typed(page, form), typed_wrong, return_to_check), draft,
+                    status_code=422,
+                )
             code = await create_resume_code(draft, _settings(request).secret_key)
             return render(
                 request, "respondent/saved.html",
@@ -492,10 +507,9 @@ class RespondentController(Controller):
 
         if errors:
             # Show exactly what they typed, even if it was too long, so nothing has to be retyped.
-            raw = {q.key: (field_values(form, q.key) if q.type == "multiple_choice" else (field_values(form, q.key) or [None])[0]) for q in page.questions}
             return _journey_page(
                 request, "respondent/question.html",
-                self._question_context(run, draft, page, raw, errors, return_to_check), draft,
+                self._question_context(run, draft, page, _typed(page, form), errors, return_to_check), draft,
                 status_code=422,
             )
 

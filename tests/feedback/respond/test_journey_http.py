@@ -428,3 +428,31 @@ def test_the_late_change_notice_in_easy_read(client, parent_run):
     text = re.sub(r"<[^>]+>", " ", late.text)
     assert "Your last answer came too late." in late.text and "Your answers were sent before it." in late.text
     assert 'href="/withdraw?version=easy_read"' in late.text and "Tell us what to change" in text
+
+
+def test_save_for_later_with_text_too_long_says_so_and_keeps_the_text_on_screen(client, parent_run):
+    """A tester's finding: "Save and come back later" with 3,050 characters in a box said "Your
+    answers have been saved" and dropped them (without JavaScript nothing counts the characters).
+    Now the page says the text is too long, shows it back to be shortened, and gives no code yet;
+    what was saved before stays. An answer not given yet still saves for later as before."""
+    slug = parent_run.slug
+    first = begin(client, slug)
+    page = answer(client, first, {"respondent_role": "parent"})
+    not_yet = answer(client, page, {}, button="save_later")  # the age not chosen yet: fine for later
+    assert not_yet.status_code == 200 and "Your answers have been saved" in not_yet.text
+
+    box = client.get(f"/s/{slug}/q/works_well")
+    assert box.status_code == 200 and 'name="works_well"' in box.text
+    long_text = ("Our SENCo listens and the plan is reviewed on time. " * 60)[:3050]
+    refused = client.post(f"/s/{slug}/q/works_well", data={"_csrf_token": csrf_token(box.text), "works_well": long_text,
+                                                            "action": "save_later"})
+    assert refused.status_code == 422
+    assert "3,000 characters or fewer" in refused.text and "Your answers have been saved" not in refused.text
+    assert long_text in refused.text  # shown back in the box, to be shortened, not retyped
+    assert 'id="resume-code"' not in refused.text
+    assert stored_answers(slug) == {"respondent_role": "parent"}
+
+    shorter = client.post(f"/s/{slug}/q/works_well", data={"_csrf_token": csrf_token(box.text), "works_well": long_text[:2900],
+                                                           "action": "save_later"})
+    assert shorter.status_code == 200 and "Your answers have been saved" in shorter.text
+    assert stored_answers(slug)["works_well"] == long_text[:2900].strip()
