@@ -685,11 +685,14 @@ class RespondentController(Controller):
         run = await _run_or_404(slug)
         if not run.is_open():
             return _closed(request, run)
-        draft = await self._journey_draft(request, run)
+        draft = await self._journey_draft(request, run, keep_submitted=True)
         if not isinstance(draft, Draft):
             return draft
         form = await request.form()
         choices, errors, raw = validate_choices(run.instrument, draft.answers, form)
+        if draft.status == "submitted":  # sent from another tab: a changed choice cannot be added now
+            unchanged = not errors and choices.decisions == (await choices_made(draft, run.instrument) or {})
+            return _see_other(_url(run, "done") + ("" if unchanged else LATE_CHANGE))
         if errors:
             return _journey_page(
                 request, "respondent/choices.html",

@@ -456,3 +456,34 @@ def test_save_for_later_with_text_too_long_says_so_and_keeps_the_text_on_screen(
                                                            "action": "save_later"})
     assert shorter.status_code == 200 and "Your answers have been saved" in shorter.text
     assert stored_answers(slug)["works_well"] == long_text[:2900].strip()
+
+
+def test_a_choice_changed_after_the_answers_were_sent_says_it_was_not_saved(client, parent_run):
+    """A tester's finding: "your choices" left open in a second tab, the answers sent with quotes and
+    contact yes, then the second tab posted no to both: a plain confirmation, so the person believed
+    they had withdrawn permission. Now the late-change notice says it was not saved and where to
+    withdraw; the same choices posted again say nothing."""
+    from consent.gate import permitted
+
+    slug = parent_run.slug
+    walker = Walker(client)
+    response = walker.get(f"/s/{slug}")
+    while "/your-choices" not in str(response.url):
+        form = [f for f in parse_forms(response.text) if f.method == "post"][0]
+        response = walker.submit(response, form, fill(form))
+    choices_page = response  # kept open in "tab B"
+    form = parse_forms(choices_page.text)[0]
+    check = client.post(form.action or str(choices_page.url), data={**form.hidden(), "quotes": "yes", "contact": "yes",
+                                                                   "email": "parent@example.com"}, follow_redirects=True)
+    done = client.post(str(check.url), data={"_csrf_token": csrf_token(check.text)}, follow_redirects=True)
+    reference = reference_on(done.text)
+    subject = str(stored(reference)["respondent_id"])
+
+    late = client.post(form.action or str(choices_page.url), data={**form.hidden(), "quotes": "no", "contact": "no"},
+                       follow_redirects=True)
+    assert reference_on(late.text) == reference and "Your last change was not saved" in late.text
+    assert "withdraw a permission" in late.text
+    assert run(permitted(subject, "quotes")) and run(permitted(subject, "contact"))  # as sent; nothing changed
+    same = client.post(form.action or str(choices_page.url), data={**form.hidden(), "quotes": "yes", "contact": "yes",
+                                                                   "email": "parent@example.com"}, follow_redirects=True)
+    assert reference_on(same.text) == reference and "was not saved" not in same.text
