@@ -215,7 +215,9 @@ def test_withdrawing_all_answers_shrinks_the_export_by_exactly_one_row(client, p
     erasures = run(events("erasure"))
     assert erasures and all(reference not in e.detail and subject not in e.detail for e in erasures)
     again = client.post("/withdraw", data={"_csrf_token": csrf_token(form.text), "reference": reference})
-    assert again.status_code == 422  # withdrawn: the reference no longer finds anything
+    # Withdrawn: the reference finds nothing to withdraw, and says they are already gone.
+    assert again.status_code == 200 and "These answers have already been withdrawn" in again.text
+    assert 'name="withdraw"' not in again.text and "Stop using my words" not in again.text
 
 
 def test_withdrawing_one_consent_keeps_the_answers(client, parent_run):

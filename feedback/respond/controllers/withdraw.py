@@ -4,6 +4,7 @@ As easy as agreeing: no account, no email round trip. Rate-limited against guess
 from __future__ import annotations
 
 from litestar import Controller, Request, Response, get
+from litestar.exceptions import NotFoundException
 from litestar.params import FromQuery
 from litestar.response import Redirect
 
@@ -33,6 +34,9 @@ DONE_MESSAGES = {
     "consent": ("Your choice has been recorded", [
         "We will stop using your answers in the way you chose, from now on. If you withdrew permission to contact you, we have deleted your contact details.",
     ]),
+    "consent-already": ("You have not given this permission", [
+        "We are not using your answers in this way: you said no to it, or withdrew it before. Nothing has changed.",
+    ]),
     "already": ("These answers have already been withdrawn", [
         "We deleted the answers with this reference when they were withdrawn. They are not used in any figures, reports or exports.",
         "There is nothing more to withdraw or correct. If you think something is wrong, contact us using the details in the privacy notice.",
@@ -54,6 +58,7 @@ EASY_DONE = {
     "answers": ("Your answers are gone", ["We deleted your answers.", "We will not use them from now on."]),
     "correction": ("We will look at it", ["We have what you told us.", "Someone will check your answers and fix them."]),
     "consent": ("We have done what you asked", ["We will stop doing what you said no to.", "If we had your email or phone number, we deleted it."]),
+    "consent-already": ("We do not do this", ["You said no to this before, or took it back.", "Nothing has changed."]),
     "already": ("Your answers are already gone", ["We deleted these answers before.", "We do not use them."]),
 }
 
@@ -140,14 +145,18 @@ class WithdrawController(Controller):
         if choice in purposes:
             await withdraw_consent(found, [choice], RESPONDENT)
             return Redirect(path="/withdraw/done?what=consent" + version, status_code=303)
+        if choice in OPTIONAL_PURPOSES:  # withdrawn already (the back button, asking twice) or never given
+            return Redirect(path="/withdraw/done?what=consent-already" + version, status_code=303)
         error = EASY_NO_CHOICE if variant != "standard" else "Select what you want to withdraw"
         return await self._choices(request, found, purposes, error, variant)
 
     @get("/done")
-    async def done(self, request: Request, what: FromQuery[str] = "answers", version: FromQuery[str | None] = None) -> Response:
+    async def done(self, request: Request, what: FromQuery[str | None] = None, version: FromQuery[str | None] = None) -> Response:
         variant = _version(version)
         messages = EASY_DONE if variant != "standard" else DONE_MESSAGES
-        title, paragraphs = messages.get(what, messages["answers"])
+        if what not in messages or what == "already":  # only where a withdrawal sends someone
+            raise NotFoundException()
+        title, paragraphs = messages[what]
         return render(request, "withdraw/done.html", {"page_title": title, "paragraphs": paragraphs, "variant": variant})
 
     @public_post("/correct")

@@ -92,3 +92,49 @@ def test_withdrawing_answers_already_withdrawn_says_they_are_gone(client, parent
     assert row == {"status": "withdrawn", "answers": {}}
     unknown = client.post("/withdraw", data={"_csrf_token": token, "reference": "AAAA-BBBB-CCCC"})
     assert unknown.status_code == 422 and "We could not find answers with that reference" in unknown.text
+
+
+@pytest.mark.parametrize("version", ["standard", "easy_read"])
+def test_withdrawing_a_permission_twice_says_nothing_changed(client, parent_run, version):
+    """A tester's finding: withdrawing permission to quote, then the back button and the same post
+    again, gave "Select what you want to withdraw" although it was selected. Now it says the
+    permission is not given, in the version chosen, and records nothing more."""
+    from consent.records import records_for
+    from surveys.tables import Response
+    from tests.conftest import run
+    from tests.walker import Walker, fill, parse_forms
+
+    slug = parent_run.slug
+    walker = Walker(client)
+    response = walker.get(f"/s/{slug}")
+    while reference_on(response.text) is None:
+        form = [f for f in parse_forms(response.text) if f.method == "post"][0]
+        data = fill(form)
+        if "/your-choices" in str(response.url):
+            data = [(k, v) for k, v in data if k not in ("quotes", "contact")] + [("quotes", "yes"), ("contact", "no")]
+        response = walker.submit(response, form, data)
+    reference = reference_on(response.text)
+    subject = str(run(Response.select(Response.respondent_id).where(Response.reference == reference).first())["respondent_id"])
+    token = csrf_token(client.get("/withdraw").text)
+    post = {"_csrf_token": token, "reference": reference, "withdraw": "quotes", "version": version}
+    first = client.post("/withdraw/confirm", data=post, follow_redirects=True)
+    assert first.status_code == 200
+    records = len(run(records_for(subject)))
+    again = client.post("/withdraw/confirm", data=post, follow_redirects=True)
+    assert again.status_code == 200 and "Select what you want to withdraw" not in again.text
+    assert "Choose what you want to do." not in again.text
+    if version == "standard":
+        assert "You have not given this permission" in again.text and "Nothing has changed." in again.text
+    else:
+        shown = assert_easy(again, "permission already withdrawn")
+        assert "We do not do this" in shown and "Nothing has changed." in shown
+    assert len(run(records_for(subject))) == records  # nothing recorded twice
+
+
+def test_the_withdraw_done_page_only_answers_a_withdrawal(client):
+    """A tester's finding: /withdraw/done with no `what`, or any junk, said "We have deleted your
+    answers". Only the pages a withdrawal redirects to are there now."""
+    for query in ("", "?what=junk", "?what=%3Cscript%3E", "?what=already"):
+        assert client.get("/withdraw/done" + query).status_code == 404, query
+    for what in ("answers", "consent", "correction", "consent-already"):
+        assert client.get(f"/withdraw/done?what={what}").status_code == 200, what
