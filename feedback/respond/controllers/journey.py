@@ -7,6 +7,9 @@ back button, refresh and JavaScript-off browsers all behave.
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from typing import Any, Hashable
 from urllib.parse import quote
 
@@ -202,6 +205,13 @@ def _page_url(run: Run, page_key: str, return_to_check: bool = False) -> str:
 # On the confirmation page: the answers posted last arrived after the response was sent (from
 # another tab or window), so they are not in it; it says so, and how to ask for a correction.
 LATE_CHANGE = "?notice=late-change"
+
+
+def answers_fingerprint(answers: dict[str, Any], choices: dict[str, str]) -> str:
+    """A short digest of the answers and choices a check page shows, sent back with "Send my answers"
+    so answers changed in another tab since are shown before they are sent."""
+    text = json.dumps([answers, choices], sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _typed(page: Page, form) -> dict[str, Any]:
@@ -552,6 +562,7 @@ class RespondentController(Controller):
             "choices": [(OPTIONAL_PURPOSES[p], decision) for p, decision in choices.items()],
             "easy_read_text": draft.variant != "standard",
             "choices_url": _url(run, "your-choices") + "?return_to=check",
+            "answers_shown": answers_fingerprint(draft.answers, choices),
         }
 
     @get("/check")
@@ -580,6 +591,12 @@ class RespondentController(Controller):
         if not run.is_open():
             return _closed(request, run)
         choices = await choices_made(draft, run.instrument)
+        shown = (field_values(await request.form(), "answers_shown") or [None])[0]
+        if shown and shown != answers_fingerprint(draft.answers, choices or {}):
+            # Changed in another tab or window since this check page was shown: show them again.
+            context = self._check_context(run, draft, choices or {})
+            context["changed_elsewhere"] = True
+            return _journey_page(request, "respondent/check.html", context, draft, status_code=409)
         try:
             if choices is None and not missing_answers(run.instrument, draft.answers):
                 return _see_other(_url(run, "your-choices"))

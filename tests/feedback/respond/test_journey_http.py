@@ -487,3 +487,29 @@ def test_a_choice_changed_after_the_answers_were_sent_says_it_was_not_saved(clie
     same = client.post(form.action or str(choices_page.url), data={**form.hidden(), "quotes": "yes", "contact": "yes",
                                                                    "email": "parent@example.com"}, follow_redirects=True)
     assert reference_on(same.text) == reference and "was not saved" not in same.text
+
+
+def test_a_check_page_left_open_while_answers_change_elsewhere_shows_them_again_before_sending(client, parent_run):
+    """A tester's finding: "check your answers" open in tab A showing Very satisfied; tab B changed it
+    to Very dissatisfied; tab A's "Send my answers" sent what tab A never showed. Now tab A's send
+    shows the check page again as the answers are now (nothing sent yet); sending from it works."""
+    slug = parent_run.slug
+    walker = Walker(client)
+    response = walker.get(f"/s/{slug}")
+    while "/check" not in str(response.url):
+        form = [f for f in parse_forms(response.text) if f.method == "post"][0]
+        response = walker.submit(response, form, fill(form))
+    tab_a = response
+    question = client.get(f"/s/{slug}/q/overall_satisfaction?return_to=check")  # tab B
+    form = parse_forms(question.text)[0]
+    client.post(form.action, data={**form.hidden(), "overall_satisfaction": "very_dissatisfied"}, follow_redirects=True)
+
+    form = parse_forms(tab_a.text)[0]
+    stale = client.post(f"/s/{slug}/check", data=form.hidden())
+    assert stale.status_code == 409 and reference_on(stale.text) is None
+    assert "Your answers were changed in another tab or window, so they have not been sent yet." in stale.text
+    assert "Very dissatisfied" in stale.text
+    assert current_draft(slug)["status"] == "in_progress"
+    sent = client.post(f"/s/{slug}/check", data=parse_forms(stale.text)[0].hidden(), follow_redirects=True)
+    reference = reference_on(sent.text)
+    assert reference and stored(reference)["answers"]["overall_satisfaction"] == "very_dissatisfied"
