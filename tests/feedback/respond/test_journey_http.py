@@ -362,6 +362,18 @@ def _walk_on(client, response) -> str:
     raise AssertionError("the journey did not end")
 
 
+def _walk_until(client, slug: str, path: str):
+    """From the start page, the simple way, to the first page whose URL contains `path`."""
+    walker = Walker(client)
+    response = walker.get(f"/s/{slug}")
+    for _ in range(80):
+        if path in str(response.url):
+            return response
+        form = [f for f in parse_forms(response.text) if f.method == "post"][0]
+        response = walker.submit(response, form, fill(form))
+    raise AssertionError(f"never reached {path}")
+
+
 def _other_answer(page_html: str, sent: dict) -> tuple[str, dict[str, str]]:
     """The first question of a page, answered differently from what was sent."""
     form = parse_forms(page_html)[0]
@@ -466,12 +478,7 @@ def test_a_choice_changed_after_the_answers_were_sent_says_it_was_not_saved(clie
     from consent.gate import permitted
 
     slug = parent_run.slug
-    walker = Walker(client)
-    response = walker.get(f"/s/{slug}")
-    while "/your-choices" not in str(response.url):
-        form = [f for f in parse_forms(response.text) if f.method == "post"][0]
-        response = walker.submit(response, form, fill(form))
-    choices_page = response  # kept open in "tab B"
+    choices_page = _walk_until(client, slug, "/your-choices")  # kept open in "tab B"
     form = parse_forms(choices_page.text)[0]
     check = client.post(form.action or str(choices_page.url), data={**form.hidden(), "quotes": "yes", "contact": "yes",
                                                                    "email": "parent@example.com"}, follow_redirects=True)
@@ -494,12 +501,7 @@ def test_a_check_page_left_open_while_answers_change_elsewhere_shows_them_again_
     to Very dissatisfied; tab A's "Send my answers" sent what tab A never showed. Now tab A's send
     shows the check page again as the answers are now (nothing sent yet); sending from it works."""
     slug = parent_run.slug
-    walker = Walker(client)
-    response = walker.get(f"/s/{slug}")
-    while "/check" not in str(response.url):
-        form = [f for f in parse_forms(response.text) if f.method == "post"][0]
-        response = walker.submit(response, form, fill(form))
-    tab_a = response
+    tab_a = _walk_until(client, slug, "/check")
     question = client.get(f"/s/{slug}/q/overall_satisfaction?return_to=check")  # tab B
     form = parse_forms(question.text)[0]
     client.post(form.action, data={**form.hidden(), "overall_satisfaction": "very_dissatisfied"}, follow_redirects=True)
