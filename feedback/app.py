@@ -42,14 +42,13 @@ from feedback.respond.controllers.invited import InvitedController
 from feedback.workspace.controllers.invitations import InvitationsController
 from feedback.messages.service import template_globals as message_template_globals
 from feedback.workspace.controllers.surveys import WorkspaceController
-from feedback.compression import GzipOnDemandMiddleware
 from feedback.database import close_pool, start_pool
 from feedback.rate_limit import use_shared_store
 from feedback.operations.worker_watch import watch_parent
 from feedback.messages.controllers import ROUTES as MESSAGE_ROUTES
 from feedback.messages.worker import InProcessWorker, worker_from_settings
 from feedback.errors import EXCEPTION_HANDLERS, refuse_out_of_range_numbers, refuse_unstorable_form_text
-from feedback.rendering import STATIC_DIR, shared_pages, template_config
+from feedback.rendering import STATIC_DIR, GzipOnDemandMiddleware, shared_pages, template_config
 from feedback.respond.symbols import template_globals as symbol_template_globals
 from feedback.security import csrf_config, security_headers_hook
 from feedback.settings import Settings, load_settings

@@ -1,4 +1,4 @@
-"""Gzip on the wire (feedback.compression): what a phone on a poor signal receives. Pages are
+"""Gzip on the wire (feedback.rendering.GzipOnDemandMiddleware): what a phone on a poor signal receives. Pages are
 compressed whole with the headers a cache and a browser need; redirects and other small bodies are
 sent as they are; a streamed body is compressed as it streams; a client that does not accept gzip
 gets the same bytes uncompressed."""
@@ -12,7 +12,7 @@ from litestar.config.compression import CompressionConfig
 from litestar.response import Stream
 from litestar.testing import TestClient
 
-from feedback.compression import GzipOnDemandMiddleware
+from feedback.rendering import GzipOnDemandMiddleware
 from feedback.rendering import STATIC_DIR
 from tests.walker import csrf_token
 
