@@ -21,21 +21,17 @@ from surveys.storage import lock_row, writing_transaction
 from surveys.tables import Response
 
 
-async def find_by_reference(reference: str) -> Draft | None:
-    """A submitted response by its reference; None for anything else (including withdrawn ones)."""
+async def by_reference(reference: str) -> Draft | None:
+    """The response a reference belongs to, whatever its state (None for anything not like one)."""
     if not looks_like_code(reference):
         return None
-    draft = await _fetch_one(Response.reference == normalise_code(reference))
+    return await _fetch_one(Response.reference == normalise_code(reference))
+
+
+async def find_by_reference(reference: str) -> Draft | None:
+    """A submitted response by its reference; None for anything else (including withdrawn ones)."""
+    draft = await by_reference(reference)
     return draft if draft is not None and draft.status == SUBMITTED else None
-
-
-async def was_withdrawn(reference: str) -> bool:
-    """Whether a reference belongs to answers already withdrawn (an empty row marked so), so that
-    asking again, a double tap, or the back button says they are gone, not that it is unknown."""
-    if not looks_like_code(reference):
-        return False
-    draft = await _fetch_one(Response.reference == normalise_code(reference))
-    return draft is not None and draft.status == WITHDRAWN
 
 
 async def withdrawable_purposes(draft: Draft) -> list[str]:

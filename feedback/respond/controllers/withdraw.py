@@ -14,8 +14,8 @@ from feedback.errors import error_page
 from feedback.rate_limit import RateLimiter, client_key, public_post
 from feedback.rendering import render
 from feedback.respond.rights import ask_for_correction, erase_answers, withdraw_consent
-from surveys.data_rights import find_by_reference, was_withdrawn, withdrawable_purposes
-from surveys.responses import Draft
+from surveys.data_rights import by_reference, withdrawable_purposes
+from surveys.responses import SUBMITTED, WITHDRAWN, Draft
 from surveys.runs import get_run_by_id
 from surveys.validation import field_values
 
@@ -37,11 +37,12 @@ DONE_MESSAGES = {
     "consent-already": ("You have not given this permission", [
         "We are not using your answers in this way: you said no to it, or withdrew it before. Nothing has changed.",
     ]),
-    "already": ("These answers have already been withdrawn", [
-        "We deleted the answers with this reference when they were withdrawn. They are not used in any figures, reports or exports.",
-        "There is nothing more to withdraw or correct. If you think something is wrong, contact us using the details in the privacy notice.",
-    ]),
 }
+# A reference whose answers were withdrawn before (asked twice, a double tap, the back button).
+ALREADY_WITHDRAWN = ("These answers have already been withdrawn", [
+    "We deleted the answers with this reference when they were withdrawn. They are not used in any figures, reports or exports.",
+    "There is nothing more to withdraw or correct. If you think something is wrong, contact us using the details in the privacy notice.",
+])
 
 
 # The easy-read words: a young person who sent the easy-read survey takes their answers back in
@@ -59,8 +60,8 @@ EASY_DONE = {
     "correction": ("We will look at it", ["We have what you told us.", "Someone will check your answers and fix them."]),
     "consent": ("We have done what you asked", ["We will stop doing what you said no to.", "If we had your email or phone number, we deleted it."]),
     "consent-already": ("We do not do this", ["You said no to this before, or took it back.", "Nothing has changed."]),
-    "already": ("Your answers are already gone", ["We deleted these answers before.", "We do not use them."]),
 }
+EASY_ALREADY_WITHDRAWN = ("Your answers are already gone", ["We deleted these answers before.", "We do not use them."])
 
 
 CORRECTION_LIMIT = 2000
@@ -90,12 +91,12 @@ class WithdrawController(Controller):
         variant = _version(_form(form, "version"))
         if not await reference_attempts.hit(client_key(request)):
             return error_page(request, 429)
-        draft = await find_by_reference(reference) if reference.strip() else None
-        if draft is not None:
+        draft = await by_reference(reference) if reference.strip() else None
+        if draft is not None and draft.status == SUBMITTED:
             return draft
         easy = variant != "standard"
-        if reference.strip() and await was_withdrawn(reference):  # asked twice, a double tap, the back button
-            title, paragraphs = (EASY_DONE if easy else DONE_MESSAGES)["already"]
+        if draft is not None and draft.status == WITHDRAWN:
+            title, paragraphs = EASY_ALREADY_WITHDRAWN if easy else ALREADY_WITHDRAWN
             return render(request, "withdraw/done.html", {"page_title": title, "paragraphs": paragraphs, "variant": variant})
         if reference.strip():
             message = EASY_NOT_FOUND if easy else NOT_FOUND
@@ -154,7 +155,7 @@ class WithdrawController(Controller):
     async def done(self, request: Request, what: FromQuery[str | None] = None, version: FromQuery[str | None] = None) -> Response:
         variant = _version(version)
         messages = EASY_DONE if variant != "standard" else DONE_MESSAGES
-        if what not in messages or what == "already":  # only where a withdrawal sends someone
+        if what not in messages:  # only where a withdrawal sends someone
             raise NotFoundException()
         title, paragraphs = messages[what]
         return render(request, "withdraw/done.html", {"page_title": title, "paragraphs": paragraphs, "variant": variant})
